@@ -1,0 +1,42 @@
+# MusicVAE for Swift: set-up, build, main job and tests.
+#   make demo   install system packages (apt-get), build in release mode, run the main job on a bundled example
+#   make test   install system packages, run the whole test suite
+SHELL := /bin/bash
+APT_PACKAGES := pkg-config libopenblas-dev libfluidsynth-dev libsndfile1-dev timgm6mb-soundfont fluidsynth
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+MUSICVAE := .build/release/musicvae
+EXAMPLE := Examples/melodies/ode-to-joy.mid
+OUT := out
+
+.PHONY: setup build demo test bench fuzz contract
+
+# Installs the Debian packages the build and the tests need; does nothing when they are all present.
+setup:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:" $$missing; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+build: setup
+	swift build -c release
+
+# The main job: inspect a bundled example, then send it through the roundtrip pipeline (MIDI -> windows -> MIDI).
+demo: build
+	@mkdir -p $(OUT)
+	$(MUSICVAE) inspect $(EXAMPLE)
+	$(MUSICVAE) run roundtrip $(EXAMPLE) --set output=$(OUT)/{stem}-roundtrip.mid
+	$(MUSICVAE) extract Examples/melodies
+
+# The whole test suite (Swift Testing; release mode, since the corpus tests do real work).
+test: setup
+	swift build -c release --build-tests -Xswiftc -enable-testing
+	swift test -c release --disable-xctest -Xswiftc -enable-testing
+
+# Benchmarks print ratios against baselines measured in the same run.
+bench: build
+	swift run -c release --package-path Benchmarks midi-bench ../shared/corpus/folk
+
+# The command-line contract shared with outside tools.
+contract: build
+	../shared/contract/check-cli.sh $(MUSICVAE)

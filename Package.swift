@@ -1,0 +1,48 @@
+// swift-tools-version:6.0
+// MusicVAE for Swift: MIDI in, a learned latent space, MIDI and audio out.
+//
+// The targets read bottom to top as the pipeline runs:
+//   MIDIFiles      Standard MIDI File bytes <-> tracks of timed events
+//   NoteSequences  the score, and the transforms on it (quantize, slice bars, extract melody, ...)
+//   NeuralNet      flat Float buffers on OpenBLAS: dense, LSTM, losses, Adam (no music in it)
+//   MusicVAE       the model: encoder, flat and hierarchical decoders, checkpoints (Magenta layout)
+//   Pipeline       typed stages, their registry, YAML pipeline files and the runner
+//   musicvae       the command-line tool
+import PackageDescription
+
+let package = Package(
+    name: "MusicVAE",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "musicvae", targets: ["musicvae"]),
+        .library(name: "MusicVAEKit", targets: ["MIDIFiles", "NoteSequences", "Pipeline"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // System libraries, found through pkg-config (Debian: libopenblas-dev, libfluidsynth-dev, libsndfile1-dev).
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        // No pkgConfig here: fluidsynth's .pc carries -pthread, which SwiftPM refuses with a warning.
+        .systemLibrary(name: "CFluidSynth", providers: [.apt(["libfluidsynth-dev"])]),
+        .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+
+        .target(name: "MIDIFiles"),
+        .target(name: "NoteSequences", dependencies: ["MIDIFiles"]),
+        .target(name: "Pipeline", dependencies: [
+            "MIDIFiles", "NoteSequences",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        .executableTarget(name: "musicvae", dependencies: [
+            "Pipeline", "MIDIFiles", "NoteSequences", "COpenBLAS", "CFluidSynth", "CSndFile",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "MIDIFilesTests", dependencies: ["MIDIFiles"]),
+        .testTarget(name: "NoteSequencesTests", dependencies: ["NoteSequences", "MIDIFiles"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "NoteSequences", "MIDIFiles"]),
+        .testTarget(name: "CLITests", dependencies: ["musicvae"]),
+    ]
+)

@@ -1,0 +1,225 @@
+/// The 90-class melody encoding of MusicVAE's melody models, one class per grid step.
+///
+/// Class 0 = no event (hold the sounding note, or continue a rest), 1 = note off, `2 + (pitch - 21)` = note on of
+/// MIDI pitch 21...108 (the piano's A0...C8).
+public enum MelodyEncoding {
+    /// No event: the current note goes on (or the rest does).
+    public static let noEvent = 0
+    /// Note off: silence from this step.
+    public static let noteOff = 1
+    /// Lowest pitch that can be encoded (A0).
+    public static let minPitch = 21
+    /// Highest pitch that can be encoded (C8).
+    public static let maxPitch = 108
+    /// Number of classes: 2 + 88 pitches.
+    public static let classCount = 2 + maxPitch - minPitch + 1
+    /// Velocity of decoded notes when none is known (MusicVAE uses 80 for generated notes).
+    public static let defaultVelocity = 80
+
+    /// The class of a note-on of `pitch`, or nil when out of range.
+    public static func noteOn(_ pitch: Int) -> Int? {
+        (minPitch...maxPitch).contains(pitch) ? 2 + pitch - minPitch : nil
+    }
+
+    /// The pitch of a note-on class, or nil for 0 and 1.
+    public static func pitch(ofClass c: Int) -> Int? {
+        c >= 2 && c < classCount ? c - 2 + minPitch : nil
+    }
+
+    /// Notes (pitch, start, end, velocity) of an event sequence, with steps counted from `offset`. A note lasts
+    /// until the next note-on or note-off, or the end of the events.
+    public static func notes(of events: [Int], velocities: [Int] = [], offset: Int = 0) -> [(pitch: Int, start: Int, end: Int, velocity: Int)] {
+        var out: [(pitch: Int, start: Int, end: Int, velocity: Int)] = []
+        var current: (pitch: Int, start: Int, velocity: Int)?
+        for (i, c) in events.enumerated() where c != noEvent {
+            if let cur = current {
+                out.append((cur.pitch, cur.start + offset, i + offset, cur.velocity))
+                current = nil
+            }
+            if let p = pitch(ofClass: c) {
+                let v = i < velocities.count && velocities[i] > 0 ? velocities[i] : defaultVelocity
+                current = (p, i, v)
+            }
+        }
+        if let cur = current { out.append((cur.pitch, cur.start + offset, events.count + offset, cur.velocity)) }
+        return out
+    }
+}
+
+/// A monophonic line of one track in one bar window, encoded in the 90 melody classes.
+public struct MelodyWindow: Sendable, Equatable {
+    /// One class per step (see `MelodyEncoding`).
+    public var events: [Int]
+    /// Velocity of the note-on at each step (0 where there is none); decoded windows may leave it empty.
+    public var velocities: [Int]
+    /// The window this line was taken from (piece, position, bars, meter).
+    public var window: BarWindow
+    /// The source track, and the program and channel of its notes.
+    public var track: Int
+    /// General MIDI program of the line.
+    public var program: Int
+    /// MIDI channel of the line.
+    public var channel: Int
+
+    /// Creates a melody window.
+    public init(events: [Int], velocities: [Int] = [], window: BarWindow, track: Int = 0, program: Int = 0, channel: Int = 0) {
+        self.events = events
+        self.velocities = velocities
+        self.window = window
+        self.track = track
+        self.program = program
+        self.channel = channel
+    }
+
+    /// The notes of the line, in piece steps.
+    public var notes: [Note] {
+        MelodyEncoding.notes(of: events, velocities: velocities, offset: window.start).map {
+            Note(pitch: $0.pitch, velocity: $0.velocity, start: $0.start, end: $0.end, track: track, program: program, channel: channel)
+        }
+    }
+}
+
+/// Settings of melody extraction.
+public struct MelodyExtraction: Sendable, Equatable {
+    /// Lowest pitch kept (default 21).
+    public var minPitch: Int
+    /// Highest pitch kept (default 108).
+    public var maxPitch: Int
+    /// Fewest note onsets a window must hold (default 1). 0 keeps windows where only a held note ends.
+    public var minNotes: Int
+
+    /// Creates settings.
+    public init(minPitch: Int = MelodyEncoding.minPitch, maxPitch: Int = MelodyEncoding.maxPitch, minNotes: Int = 1) {
+        self.minPitch = minPitch
+        self.maxPitch = maxPitch
+        self.minNotes = minNotes
+    }
+}
+
+// MARK: - Extraction
+
+extension BarWindow {
+    /// One melody per non-drum track that sounds in the window.
+    ///
+    /// The line of a track is chosen over the whole piece up to the window's end (see `monophonicLine`), so a
+    /// note held into the window ends where it ended in the piece and consecutive windows join back into the
+    /// same line. Drops: "drum track", "pitch out of range"
+    /// (a window whose line leaves the range), "too few notes" (fewer onsets than `minNotes`); notes left out for
+    /// polyphony are counted as "notes under a higher note".
+    public func melodies(_ settings: MelodyExtraction = MelodyExtraction(), drops: inout DropCounts) -> [MelodyWindow] {
+        var byTrack: [Int: [Note]] = [:]
+        var drumTracks = Set<Int>()
+        for n in piece.notes where n.start < end {
+            if n.isDrum {
+                if n.end > start { drumTracks.insert(n.track) }
+                continue
+            }
+            byTrack[n.track, default: []].append(n)
+        }
+        drops.add("drum track", drumTracks.subtracting(byTrack.keys).count)
+        var out: [MelodyWindow] = []
+        for track in byTrack.keys.sorted() {
+            let line = Self.monophonicLine(byTrack[track]!, countingFrom: start, drops: &drops)
+            var events = [Int](repeating: MelodyEncoding.noEvent, count: length)
+            var velocities = [Int](repeating: 0, count: length)
+            var onsets = 0
+            var outOfRange = false
+            var program = 0, channel = 0
+            var sounds = false
+            for n in line where n.end >= start && n.start < end {
+                if n.end == start {
+                    // Released exactly at the window's first step: the window opens with that note-off.
+                    if n.start < start && events[0] == MelodyEncoding.noEvent { events[0] = MelodyEncoding.noteOff }
+                    continue
+                }
+                sounds = true
+                if n.start >= start {
+                    guard n.pitch >= settings.minPitch, n.pitch <= settings.maxPitch,
+                          let c = MelodyEncoding.noteOn(n.pitch) else { outOfRange = true; break }
+                    events[n.start - start] = c
+                    velocities[n.start - start] = n.velocity
+                    onsets += 1
+                    if onsets == 1 { program = n.program; channel = n.channel }
+                }
+                if n.end < end { events[n.end - start] = MelodyEncoding.noteOff }
+            }
+            guard sounds else { continue }
+            if outOfRange { drops.add("pitch out of range"); continue }
+            if onsets < settings.minNotes { drops.add("too few notes"); continue }
+            if onsets == 0, let held = line.last(where: { $0.start < start && $0.end > start }) {
+                program = held.program; channel = held.channel
+            }
+            out.append(MelodyWindow(events: events, velocities: velocities, window: self, track: track,
+                                    program: program, channel: channel))
+        }
+        return out
+    }
+
+    /// The monophonic line of one track's notes (sorted by onset): at each onset the highest note wins; a note
+    /// that starts while the previous chosen note sounds cuts it short if it is at least as high, and is left out
+    /// if it is lower (counted when it starts at or after `countingFrom`).
+    static func monophonicLine(_ notes: [Note], countingFrom: Int, drops: inout DropCounts) -> [Note] {
+        let sorted = notes.sorted { $0.start != $1.start ? $0.start < $1.start : $0.pitch > $1.pitch }
+        var line: [Note] = []
+        line.reserveCapacity(sorted.count)
+        for n in sorted {
+            if var last = line.last, last.end > n.start {
+                if last.start == n.start || last.pitch > n.pitch {
+                    if n.start >= countingFrom { drops.add("notes under a higher note") }
+                    continue
+                }
+                last.end = n.start
+                line[line.count - 1] = last
+            }
+            line.append(n)
+        }
+        return line
+    }
+}
+
+// MARK: - Joining
+
+extension QuantizedSequence {
+    /// Puts melody windows of this piece back into it: for every track that has windows, its notes are replaced by
+    /// the notes of the joined lines; other tracks are kept as they were (unless `keepOtherTracks` is false).
+    ///
+    /// Windows are laid out by their start step; where windows overlap, the later window's steps from the end of
+    /// the earlier one on are used; where a window is missing, a sounding note is released at the gap.
+    public func joining(_ melodies: [MelodyWindow], keepOtherTracks: Bool = true) -> QuantizedSequence {
+        var out = self
+        let tracks = Set(melodies.map(\.track))
+        var notes = keepOtherTracks ? sequence.notes.filter { !tracks.contains($0.track) } : []
+        for track in tracks.sorted() {
+            let windows = melodies.filter { $0.track == track }.sorted { $0.window.start < $1.window.start }
+            guard let first = windows.first else { continue }
+            let origin = first.window.start
+            var events: [Int] = []
+            var velocities: [Int] = []
+            var programs: [(step: Int, program: Int, channel: Int)] = []
+            for w in windows {
+                let at = w.window.start - origin
+                if at > events.count {
+                    // A gap: release whatever sounds, then rest.
+                    let gapStart = events.count
+                    events += [Int](repeating: MelodyEncoding.noEvent, count: at - gapStart)
+                    velocities += [Int](repeating: 0, count: at - gapStart)
+                    events[gapStart] = MelodyEncoding.noteOff
+                }
+                let skip = events.count - at
+                guard skip < w.events.count else { continue }
+                events += w.events[skip...]
+                let v = w.velocities.count == w.events.count ? w.velocities : [Int](repeating: 0, count: w.events.count)
+                velocities += v[skip...]
+                programs.append((at + skip, w.program, w.channel))
+            }
+            for n in MelodyEncoding.notes(of: events, velocities: velocities) {
+                let owner = programs.last(where: { $0.step <= n.start }) ?? programs[0]
+                notes.append(Note(pitch: n.pitch, velocity: n.velocity, start: n.start + origin, end: n.end + origin,
+                                  track: track, program: owner.program, channel: owner.channel))
+            }
+        }
+        out.sequence.notes = notes
+        out.sequence.sortNotes()
+        return out
+    }
+}

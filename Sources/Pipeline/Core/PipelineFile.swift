@@ -1,0 +1,155 @@
+import Foundation
+import Yams
+
+/// A pipeline file as written: named inputs, variables and a chain of stages with their raw parameters and the
+/// places they stand. `plan(...)` checks it against a registry and turns it into something runnable.
+///
+/// Format (see Pipelines/README.md):
+///
+///     inputs: [input]              # positional arguments of `musicvae run`, in order
+///     vars:                        # variables with defaults, overridable with --set name=value
+///       output: out.mid
+///     stages:                      # a chain: each stage takes the previous one's output
+///       - read-midi: {path: "${input}"}
+///       - quantize: {steps_per_quarter: 4}
+///       - write-midi: {path: "${output}"}
+public struct PipelineFile: Sendable {
+    /// One parameter as written.
+    public struct RawParameter: Sendable {
+        /// Parameter name.
+        public var name: String
+        /// Scalar text, or the items of a YAML list.
+        public var text: String
+        /// Where the value stands.
+        public var location: SourceLocation
+    }
+
+    /// One stage as written.
+    public struct RawStage: Sendable {
+        /// Stage kind.
+        public var kind: String
+        /// Where the stage's name stands.
+        public var location: SourceLocation
+        /// Its parameters in file order.
+        public var parameters: [RawParameter]
+    }
+
+    /// The file's path as given.
+    public var path: String
+    /// Names of positional inputs, in order.
+    public var inputs: [String]
+    /// Default values of inputs that have one, and of variables.
+    public var variables: [String: (value: String, location: SourceLocation)]
+    /// The stages in order.
+    public var stages: [RawStage]
+
+    /// Reads and parses a pipeline file (shape only; `plan` checks the rest).
+    public init(path: String) throws {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw PipelineError.unreadable(file: path, reason: (error as NSError).localizedDescription)
+        }
+        try self.init(text: text, path: path)
+    }
+
+    /// Parses pipeline text; `path` is used in messages.
+    public init(text: String, path: String) throws {
+        self.path = path
+        self.inputs = []
+        self.variables = [:]
+        self.stages = []
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else { throw PipelineError.empty(file: path) }
+            root = node
+        } catch let error as YamlError {
+            throw Self.syntaxError(error, file: path)
+        }
+        guard let top = root.mapping else {
+            throw PipelineError.structure(loc(root), "a pipeline file is a mapping with 'stages:' (and optional 'inputs:', 'vars:')")
+        }
+        var sawStages = false
+        for (key, value) in top {
+            switch key.string ?? "" {
+            case "inputs":
+                if let seq = value.sequence {
+                    for item in seq {
+                        guard let name = item.string else { throw PipelineError.structure(loc(item), "an input is a name") }
+                        inputs.append(name)
+                    }
+                } else if let map = value.mapping {
+                    for (k, v) in map {
+                        guard let name = k.string else { throw PipelineError.structure(loc(k), "an input is a name") }
+                        inputs.append(name)
+                        if let d = v.scalar?.string, !(v.tag.description.hasSuffix("null")) { variables[name] = (d, loc(v)) }
+                    }
+                } else {
+                    throw PipelineError.structure(loc(value), "'inputs' must be a list of names or a mapping of name: default")
+                }
+            case "vars":
+                guard let map = value.mapping else { throw PipelineError.structure(loc(value), "'vars' must be a mapping of name: value") }
+                for (k, v) in map {
+                    guard let name = k.string, let scalar = v.scalar else {
+                        throw PipelineError.structure(loc(v), "a variable's value must be a single value")
+                    }
+                    variables[name] = (scalar.string, loc(v))
+                }
+            case "stages":
+                sawStages = true
+                guard let seq = value.sequence else { throw PipelineError.structure(loc(value), "'stages' must be a list") }
+                for item in seq { stages.append(try Self.rawStage(item, file: path)) }
+            case "name", "description":
+                break
+            default:
+                throw PipelineError.structure(loc(key), "unknown key '\(key.string ?? "?")'; expected inputs, vars or stages")
+            }
+        }
+        if !sawStages || stages.isEmpty { throw PipelineError.empty(file: path) }
+
+        func loc(_ node: Node) -> SourceLocation { Self.location(node, file: path) }
+    }
+
+    static func location(_ node: Node, file: String) -> SourceLocation {
+        SourceLocation(file: file, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
+    }
+
+    static func rawStage(_ item: Node, file: String) throws -> RawStage {
+        if let name = item.scalar?.string {
+            return RawStage(kind: name, location: location(item, file: file), parameters: [])
+        }
+        guard let map = item.mapping, map.count == 1, let (key, value) = map.first, let kind = key.string else {
+            throw PipelineError.structure(location(item, file: file), "a stage is written '- name: {param: value, ...}' or '- name'")
+        }
+        var params: [RawParameter] = []
+        if let pmap = value.mapping {
+            for (k, v) in pmap {
+                guard let pname = k.string else {
+                    throw PipelineError.structure(location(k, file: file), "a parameter name must be a word")
+                }
+                let text: String
+                if let s = v.scalar {
+                    text = s.string
+                } else if let seq = v.sequence {
+                    text = seq.compactMap { $0.scalar?.string }.joined(separator: ",")
+                } else {
+                    throw PipelineError.structure(location(v, file: file), "parameter '\(pname)' must be a value or a list of values")
+                }
+                params.append(RawParameter(name: pname, text: text, location: location(v, file: file)))
+            }
+        } else if !(value.scalar.map { $0.string.isEmpty || value.tag.description.hasSuffix("null") } ?? false) {
+            throw PipelineError.structure(location(value, file: file), "the parameters of '\(kind)' must be a mapping {name: value}")
+        }
+        return RawStage(kind: kind, location: location(key, file: file), parameters: params)
+    }
+
+    static func syntaxError(_ error: YamlError, file: String) -> PipelineError {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+            return .syntax(SourceLocation(file: file, line: mark.line, column: mark.column), problem: problem)
+        default:
+            return .syntax(SourceLocation(file: file, line: 1, column: 1), problem: "\(error)")
+        }
+    }
+}

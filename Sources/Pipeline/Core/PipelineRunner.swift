@@ -1,0 +1,181 @@
+import Foundation
+import MIDIFiles
+import NoteSequences
+
+/// Counters of one stage over a run: values in, values out, and what it dropped by reason.
+public struct StageStats: Sendable, Equatable, Codable {
+    /// Stage name.
+    public var stage: String
+    /// Values (or groups, for group stages) it received.
+    public var received: Int
+    /// Values it produced.
+    public var produced: Int
+    /// What it left out, by reason.
+    public var dropped: [String: Int]
+
+    /// Empty counters for a stage.
+    public init(stage: String) {
+        self.stage = stage
+        self.received = 0
+        self.produced = 0
+        self.dropped = [:]
+    }
+
+    mutating func merge(_ other: StageStats) {
+        received += other.received
+        produced += other.produced
+        for (k, v) in other.dropped { dropped[k, default: 0] += v }
+    }
+}
+
+/// One input that could not be processed, and why.
+public struct InputFailure: Error, Sendable, Equatable {
+    /// The input file.
+    public var path: String
+    /// Short reason for counting ("truncated track chunk").
+    public var reason: String
+    /// The full message.
+    public var message: String
+}
+
+/// What a run did.
+public struct RunReport: Sendable {
+    /// Inputs processed (including failed ones).
+    public var inputs: Int
+    /// Inputs that failed, in input order.
+    public var failures: [InputFailure]
+    /// Per-stage counters, in pipeline order.
+    public var stages: [StageStats]
+    /// The final values, in input order (only when the run was asked to collect them).
+    public var outputs: [any PipelineValue]
+    /// How many final values there were.
+    public var outputCount: Int
+    /// Wall time in seconds.
+    public var seconds: Double
+
+    /// Failures counted by reason.
+    public var failuresByReason: [String: Int] {
+        failures.reduce(into: [:]) { $0[$1.reason, default: 0] += 1 }
+    }
+}
+
+/// An error that can say what kind of problem it is in a few words, for counting failures by reason.
+public protocol ReasonedError: Error {
+    /// A short reason without specifics ("not a MIDI file").
+    var reason: String { get }
+}
+
+extension MIDIFileError: ReasonedError {}
+
+extension PipelineError: ReasonedError {
+    /// A short reason for counting.
+    public var reason: String {
+        if case .inputFailed(_, let reason) = self { return reason }
+        return "pipeline error"
+    }
+}
+
+/// Runs a checked pipeline over its inputs, in parallel across inputs, each input through every stage.
+public struct PipelineRunner: Sendable {
+    /// The checked pipeline.
+    public var plan: PipelinePlan
+    /// Worker threads (default: the number of cores).
+    public var threads: Int
+
+    /// Creates a runner.
+    public init(plan: PipelinePlan, threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.plan = plan
+        self.threads = max(1, threads)
+    }
+
+    /// Runs every input. `progress` is called after each input with (done, total), from worker threads.
+    public func run(collectOutputs: Bool = false, progress: (@Sendable (Int, Int) -> Void)? = nil) -> RunReport {
+        let started = Date()
+        let inputs = plan.sources
+        let state = RunState(stages: plan.stages.map { StageStats(stage: $0.node.name) })
+        let workers = min(threads, max(1, inputs.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            var local = plan.stages.map { StageStats(stage: $0.node.name) }
+            while let i = state.nextIndex(below: inputs.count) {
+                let result = runOne(inputs[i], stats: &local)
+                let done = state.record(i, result, collect: collectOutputs)
+                progress?(done, inputs.count)
+            }
+            state.merge(local)
+        }
+        return RunReport(inputs: inputs.count,
+                         failures: state.failures.sorted { $0.0 < $1.0 }.map(\.1),
+                         stages: state.totals,
+                         outputs: state.outputs.sorted { $0.0 < $1.0 }.flatMap(\.1),
+                         outputCount: state.outputCount,
+                         seconds: Date().timeIntervalSince(started))
+    }
+
+    /// Runs one input through every stage.
+    public func runOne(_ input: InputFile, stats: inout [StageStats]) -> Result<[any PipelineValue], InputFailure> {
+        var values: [any PipelineValue] = [input]
+        for (k, stage) in plan.stages.enumerated() {
+            var drops = DropCounts()
+            var next: [any PipelineValue] = []
+            do {
+                switch stage.node.mode {
+                case .each:
+                    stats[k].received += values.count
+                    for v in values { next += try stage.node.body([v], &drops) }
+                case .group:
+                    guard !values.isEmpty else { break }
+                    stats[k].received += 1
+                    next = try stage.node.body(values, &drops)
+                }
+            } catch {
+                let reason = (error as? ReasonedError)?.reason ?? "\(stage.node.name) failed"
+                return .failure(InputFailure(path: input.path, reason: reason, message: "\(error)"))
+            }
+            stats[k].produced += next.count
+            for (r, n) in drops.counts { stats[k].dropped[r, default: 0] += n }
+            values = next
+        }
+        return .success(values)
+    }
+}
+
+/// The shared state of a run's workers, behind one lock.
+private final class RunState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+    private var done = 0
+    var totals: [StageStats]
+    var failures: [(Int, InputFailure)] = []
+    var outputs: [(Int, [any PipelineValue])] = []
+    var outputCount = 0
+
+    init(stages: [StageStats]) { totals = stages }
+
+    func nextIndex(below count: Int) -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard next < count else { return nil }
+        next += 1
+        return next - 1
+    }
+
+    func record(_ i: Int, _ result: Result<[any PipelineValue], InputFailure>, collect: Bool) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        switch result {
+        case .success(let values):
+            outputCount += values.count
+            if collect { outputs.append((i, values)) }
+        case .failure(let failure):
+            failures.append((i, failure))
+        }
+        done += 1
+        return done
+    }
+
+    func merge(_ local: [StageStats]) {
+        lock.lock()
+        defer { lock.unlock() }
+        for k in totals.indices { totals[k].merge(local[k]) }
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+
+/// Everything the registry knows about a stage kind: how to describe it and how to build it from parameters.
+public struct StageDefinition: Sendable {
+    /// Name in pipeline files ("quantize").
+    public var name: String
+    /// One line saying what it does.
+    public var summary: String
+    /// Input type names accepted ("Source" for a stage that starts a pipeline from its own parameters).
+    public var accepts: [String]
+    /// Output type.
+    public var output: StageOutputType
+    /// Declared parameters.
+    public var parameters: [ParameterSpec]
+    /// For a source stage: the inputs it reads, from its parameters (a file, or every MIDI file in a folder).
+    public var sources: (@Sendable (StageParameters) throws -> [InputFile])?
+    /// Builds the runnable node.
+    public var make: @Sendable (StageParameters) throws -> StageNode
+
+    /// Declares a stage.
+    public init(name: String, summary: String, accepts: [String], output: StageOutputType, parameters: [ParameterSpec] = [],
+                sources: (@Sendable (StageParameters) throws -> [InputFile])? = nil,
+                make: @escaping @Sendable (StageParameters) throws -> StageNode) {
+        self.name = name
+        self.summary = summary
+        self.accepts = accepts
+        self.output = output
+        self.parameters = parameters
+        self.sources = sources
+        self.make = make
+    }
+
+    /// True for stages that start a pipeline.
+    public var isSource: Bool { sources != nil }
+}
+
+/// The stages a pipeline file can name. Built-in stages are registered on first use; other packages add theirs
+/// with `register(_:)` before loading a pipeline (that is all a plugin needs to do).
+public final class StageRegistry: @unchecked Sendable {
+    /// The registry used by pipeline files and the command-line tool.
+    public static let shared: StageRegistry = {
+        let r = StageRegistry()
+        for d in BuiltinStages.all { try! r.register(d) }
+        return r
+    }()
+
+    private let lock = NSLock()
+    private var definitions: [String: StageDefinition] = [:]
+
+    /// An empty registry (tests use their own).
+    public init() {}
+
+    /// Adds a stage kind; a name can be registered once.
+    public func register(_ definition: StageDefinition) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        guard definitions[definition.name] == nil else { throw PipelineError.duplicateStage(definition.name) }
+        definitions[definition.name] = definition
+    }
+
+    /// The definition of `name`, if registered.
+    public func definition(named name: String) -> StageDefinition? {
+        lock.lock()
+        defer { lock.unlock() }
+        return definitions[name]
+    }
+
+    /// Every definition, sorted by name.
+    public var all: [StageDefinition] {
+        lock.lock()
+        defer { lock.unlock() }
+        return definitions.values.sorted { $0.name < $1.name }
+    }
+
+    /// The registered name closest to `name` (edit distance at most 3), for "did you mean".
+    public func closestName(to name: String) -> String? {
+        let candidates = all.map(\.name).map { ($0, editDistance($0, name)) }.filter { $0.1 <= 3 }
+        return candidates.min { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }?.0
+    }
+}
+
+/// Levenshtein distance between two short strings.
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var prev = Array(0...b.count)
+    var cur = [Int](repeating: 0, count: b.count + 1)
+    for i in 1...a.count {
+        cur[0] = i
+        for j in 1...b.count {
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        swap(&prev, &cur)
+    }
+    return prev[b.count]
+}

@@ -1,0 +1,16 @@
+/// The stages that ship with the package, in pipeline order.
+public enum BuiltinStages {
+    /// Every built-in stage definition.
+    public static var all: [StageDefinition] {
+        [
+            ReadMIDI.definition,
+            SplitTimeChanges.definition,
+            Quantize.definition,
+            SliceBars.definition,
+            ExtractMelody.definition,
+            JoinBars.definition,
+            Transpose.definition,
+            WriteMIDI.definition,
+        ]
+    }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+
+/// A failure the command reports in one line and exits non-zero for (exit code 1).
+struct CLIError: Error, CustomStringConvertible {
+    /// The message, naming the file and what is wrong.
+    let description: String
+    init(_ message: String) { description = message }
+}
+
+/// Prints to standard error.
+func printError(_ text: String) {
+    var stderr = StandardError()
+    print(text, to: &stderr)
+}
+
+/// Standard error as a text stream.
+struct StandardError: TextOutputStream {
+    mutating func write(_ string: String) {
+        FileHandleOutput.write(string, fd: 2)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Unbuffered writes to a file descriptor.
+enum FileHandleOutput {
+    static func write(_ string: String, fd: Int32) {
+        var s = string
+        s.withUTF8 { buf in
+            var off = 0
+            while off < buf.count {
+                let n = Glibc.write(fd, buf.baseAddress! + off, buf.count - off)
+                if n <= 0 { break }
+                off += n
+            }
+        }
+    }
+
+    /// True when the descriptor is a terminal.
+    static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) != 0 }
+}
+
+import MIDIFiles
+
+/// Writes text to a file atomically.
+func writeTextAtomically(_ text: String, to path: String) throws {
+    try writeFileAtomically(Array(text.utf8), to: path)
+}

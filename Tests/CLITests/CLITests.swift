@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+
+/// Runs the built `musicvae` (beside the test bundle) and captures its exit code and output.
+struct CLI {
+    static let executable: String = {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        var candidates = [bundle.appendingPathComponent("musicvae").path]
+        if let exe = Bundle.main.executableURL { candidates.append(exe.deletingLastPathComponent().appendingPathComponent("musicvae").path) }
+        candidates.append(SharedData.packageRoot.appendingPathComponent(".build/debug/musicvae").path)
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
+    }()
+
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    static func run(_ arguments: [String], cwd: String? = nil) throws -> Result {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = arguments
+        if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    static func json(_ text: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+}
+
+func scratchFolder() throws -> String {
+    let path = NSTemporaryDirectory() + "musicvae-cli-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+@Suite(.serialized) struct CLITests {
+    let tune = SharedData.files(in: SharedData.folk + "/ryansMammoth", 1)[0]
+
+    @Test func inspectShowsTheFile() throws {
+        let r = try CLI.run(["inspect", tune])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("format 0, 480 ticks per quarter, 1 track"))
+        #expect(r.stdout.contains("time signature: 4/4"))
+        let j = try CLI.json(try CLI.run(["inspect", tune, "--json"]).stdout)
+        for key in ["format", "division", "tracks", "tempos", "time_signatures", "key_signatures", "duration_seconds", "bars", "notes"] {
+            #expect(j[key] != nil, "missing \(key)")
+        }
+        #expect(j["format"] as? Int == 0)
+    }
+
+    @Test func inspectRefusesATruncatedFileNamingIt() throws {
+        let dir = try scratchFolder()
+        let cut = dir + "/cut.mid"
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: tune))
+        try bytes.prefix(40).write(to: URL(fileURLWithPath: cut))
+        let r = try CLI.run(["inspect", cut])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("cut.mid: truncated track chunk at byte 14"))
+    }
+
+    @Test func extractCountsWindowsAndNamesBadFiles() throws {
+        let dir = try scratchFolder()
+        for path in SharedData.files(in: SharedData.folk + "/ryansMammoth", 5) {
+            try FileManager.default.copyItem(atPath: path, toPath: dir + "/" + (path as NSString).lastPathComponent)
+        }
+        try Data("not midi".utf8).write(to: URL(fileURLWithPath: dir + "/bad.mid"))
+        let r = try CLI.run(["extract", dir, "--json"])
+        #expect(r.status == 0)
+        let j = try CLI.json(r.stdout)
+        #expect(j["files"] as? Int == 6)
+        #expect(j["failed"] as? Int == 1)
+        #expect((j["windows"] as? Int ?? 0) > 20)
+        #expect(j["dropped"] is [String: Any])
+        #expect(r.stderr.components(separatedBy: "bad.mid").count == 2)   // named exactly once
+    }
+
+    @Test func runRoundtripWritesTheFile() throws {
+        let dir = try scratchFolder()
+        let r = try CLI.run(["run", "roundtrip", tune, "--set", "output=\(dir)/out.mid", "--stats", dir + "/stats.json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("write-midi"))
+        #expect(FileManager.default.fileExists(atPath: dir + "/out.mid"))
+        let stats = try CLI.json(try String(contentsOfFile: dir + "/stats.json", encoding: .utf8))
+        #expect(stats["inputs"] as? Int == 1)
+        #expect((stats["stages"] as? [[String: Any]])?.count == 6)
+    }
+
+    @Test func checkReportsFileLineAndColumn() throws {
+        let dir = try scratchFolder()
+        try "stages:\n  - read-midi: {path: x.mid}\n  - quantise: {}\n".write(toFile: dir + "/bad.yaml", atomically: true, encoding: .utf8)
+        let r = try CLI.run(["check", dir + "/bad.yaml"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("bad.yaml:3:5: unknown stage 'quantise' (did you mean 'quantize'?)"))
+        let ok = try CLI.run(["check", "roundtrip", "extract"])
+        #expect(ok.status == 0, "\(ok.stderr)")
+    }
+
+    @Test func stagesListsEveryBuiltinWithTypes() throws {
+        let r = try CLI.run(["stages", "--json"])
+        #expect(r.status == 0)
+        let list = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])
+        let names = Set(list.compactMap { $0["name"] as? String })
+        #expect(names.isSuperset(of: ["read-midi", "split-time-changes", "quantize", "slice-bars", "extract-melody", "join-bars", "transpose", "write-midi"]))
+    }
+
+    @Test func badArgumentsGiveUsageErrors() throws {
+        let r = try CLI.run(["inspect"])
+        #expect(r.status == 64)
+        let missing = try CLI.run(["run", "no-such-pipeline"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("no-such-pipeline: no such pipeline file"))
+    }
+}

@@ -1,0 +1,92 @@
+import Testing
+@testable import Pipeline
+
+/// Loads pipeline text and returns the error its check throws.
+func loadError(_ yaml: String, overrides: [String] = [], positional: [String] = []) -> PipelineError? {
+    do {
+        let file = try PipelineFile(text: yaml, path: "p.yaml")
+        _ = try PipelinePlan(file: file, overrides: overrides, positional: positional, listSources: false)
+        return nil
+    } catch let e as PipelineError {
+        return e
+    } catch {
+        return nil
+    }
+}
+
+@Suite struct PipelineFileErrorTests {
+    @Test func unknownStageWithSuggestion() {
+        let e = loadError("stages:\n  - read-midi: {path: x.mid}\n  - quantise: {}\n")
+        #expect(e == .unknownStage(SourceLocation(file: "p.yaml", line: 3, column: 5), name: "quantise", suggestion: "quantize"))
+        #expect(e?.description == "p.yaml:3:5: unknown stage 'quantise' (did you mean 'quantize'?); `musicvae stages` lists them")
+    }
+
+    @Test func unknownParameter() {
+        let e = loadError("stages:\n  - read-midi: {path: x.mid}\n  - quantize: {steps: 4}\n")
+        #expect(e == .unknownParameter(SourceLocation(file: "p.yaml", line: 3, column: 23), stage: "quantize", name: "steps",
+                                       known: ["steps_per_quarter"]))
+    }
+
+    @Test func illTypedAndOutOfRangeParameters() {
+        let typed = loadError("stages:\n  - read-midi: {path: x.mid}\n  - quantize: {steps_per_quarter: four}\n")
+        #expect(typed == .badParameter(SourceLocation(file: "p.yaml", line: 3, column: 35), stage: "quantize", name: "steps_per_quarter",
+                                       problem: .illTyped(expected: "an int", got: "four")))
+        let range = loadError("stages:\n  - read-midi: {path: x.mid}\n  - quantize:\n      steps_per_quarter: 1000\n")
+        #expect(range == .badParameter(SourceLocation(file: "p.yaml", line: 4, column: 26), stage: "quantize", name: "steps_per_quarter",
+                                       problem: .outOfRange(value: 1000, range: 1...96)))
+        #expect(range?.description == "p.yaml:4:26: stage 'quantize', parameter 'steps_per_quarter': 1000 is out of range 1...96")
+    }
+
+    @Test func missingRequiredParameter() {
+        let e = loadError("stages:\n  - read-midi\n")
+        #expect(e == .missingParameter(SourceLocation(file: "p.yaml", line: 2, column: 5), stage: "read-midi", name: "path"))
+    }
+
+    @Test func typeMismatchBetweenStages() {
+        let e = loadError("stages:\n  - read-midi: {path: x.mid}\n  - slice-bars: {}\n")
+        #expect(e == .typeMismatch(SourceLocation(file: "p.yaml", line: 3, column: 5), stage: "slice-bars",
+                                   accepts: ["QuantizedSequence"], given: "NoteSequence", from: "read-midi"))
+        #expect(e?.description == "p.yaml:3:5: stage 'slice-bars' takes QuantizedSequence, but 'read-midi' gives NoteSequence")
+    }
+
+    @Test func firstStageMustReadInput() {
+        #expect(loadError("stages:\n  - quantize\n") == .notASource(SourceLocation(file: "p.yaml", line: 2, column: 5), stage: "quantize"))
+        #expect(loadError("stages:\n  - read-midi: {path: a}\n  - read-midi: {path: b}\n")
+                == .misplacedSource(SourceLocation(file: "p.yaml", line: 3, column: 5), stage: "read-midi"))
+    }
+
+    @Test func variablesAndOverrides() {
+        let text = "inputs: [input]\nvars: {steps: 4}\nstages:\n  - read-midi: {path: \"${input}\"}\n  - quantize: {steps_per_quarter: \"${steps}\"}\n"
+        #expect(loadError(text) == nil)
+        #expect(loadError(text, overrides: ["steps=x"]) == .badParameter(
+            SourceLocation(file: "p.yaml", line: 5, column: 35), stage: "quantize", name: "steps_per_quarter",
+            problem: .illTyped(expected: "an int", got: "x")))
+        #expect(loadError(text, overrides: ["nope=1"]) == .badOverride("nope=1"))
+        #expect(loadError(text, overrides: ["steps"]) == .badOverride("steps"))
+        let undefined = loadError("stages:\n  - read-midi: {path: \"${where}\"}\n")
+        #expect(undefined == .undefinedVariable(SourceLocation(file: "p.yaml", line: 2, column: 23), name: "where"))
+    }
+
+    @Test func syntaxAndShapeErrors() {
+        guard case .syntax(let at, _) = loadError("stages:\n  - read-midi: {path: x.mid\n") else {
+            Issue.record("expected a syntax error")
+            return
+        }
+        #expect(at.file == "p.yaml" && at.line >= 2)
+        #expect(loadError("stages: 3\n") == .structure(SourceLocation(file: "p.yaml", line: 1, column: 9), "'stages' must be a list"))
+        #expect(loadError("stage:\n  - read-midi\n") == .structure(SourceLocation(file: "p.yaml", line: 1, column: 1),
+                                                                   "unknown key 'stage'; expected inputs, vars or stages"))
+        #expect(loadError("inputs: [a]\n") == .empty(file: "p.yaml"))
+    }
+
+    @Test func bundledPipelinesAreValid() throws {
+        let folder = SharedData.packageRoot.appendingPathComponent("Pipelines").path
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".yaml") }
+        #expect(files.count >= 2)
+        for name in files {
+            _ = try PipelinePlan(file: try PipelineFile(path: folder + "/" + name), listSources: false)
+        }
+    }
+}
+
+import Foundation
