@@ -35,7 +35,7 @@ test: setup
 
 # Benchmarks print ratios against baselines measured in the same run.
 bench: build
-	swift run -c release --package-path Benchmarks midi-bench ../shared/corpus/folk
+	bash Benchmarks/run-midi-bench.sh ../shared/corpus/folk
 
 # The command-line contract shared with outside tools.
 contract: build

@@ -15,6 +15,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "musicvae", targets: ["musicvae"]),
+        .library(name: "MIDIFiles", targets: ["MIDIFiles"]),
+        .library(name: "MIDIPipeline", targets: ["MIDIFiles", "NoteSequences", "Pipeline"]),
         .library(name: "MusicVAEKit", targets: ["MIDIFiles", "NoteSequences", "Pipeline"]),
     ],
     dependencies: [

@@ -1,0 +1,12 @@
+// swift-tools-version:6.0
+// Benchmarks for MusicVAE for Swift. Each prints its figures and ratios against a baseline measured in the same run.
+//   swift run -c release --package-path Benchmarks midi-bench ../shared/corpus/folk
+import PackageDescription
+
+let package = Package(
+    name: "MusicVAEBenchmarks",
+    dependencies: [.package(name: "MusicVAE", path: "..")],
+    targets: [
+        .executableTarget(name: "midi-bench", dependencies: [.product(name: "MIDIPipeline", package: "MusicVAE")]),
+    ]
+)
