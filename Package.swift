@@ -6,6 +6,7 @@
 //   NoteSequences  the score, and the transforms on it (quantize, slice bars, extract melody, ...)
 //   NeuralNet      flat Float buffers on OpenBLAS: dense, LSTM, losses, Adam (no music in it)
 //   MusicVAE       the model: encoder, flat and hierarchical decoders, checkpoints (Magenta layout)
+//   Render         scores to audio (FluidSynth, libsndfile) and pictures
 //   Pipeline       typed stages, their registry, YAML pipeline files and the runner
 //   musicvae       the command-line tool
 import PackageDescription
@@ -16,8 +17,8 @@ let package = Package(
     products: [
         .executable(name: "musicvae", targets: ["musicvae"]),
         .library(name: "MIDIFiles", targets: ["MIDIFiles"]),
-        .library(name: "MIDIPipeline", targets: ["MIDIFiles", "NoteSequences", "Pipeline"]),
-        .library(name: "MusicVAEKit", targets: ["MIDIFiles", "NoteSequences", "Pipeline"]),
+        .library(name: "MIDIPipeline", targets: ["MIDIFiles", "NoteSequences", "Render", "Pipeline"]),
+        .library(name: "MusicVAEKit", targets: ["MIDIFiles", "NoteSequences", "Render", "Pipeline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -33,8 +34,9 @@ let package = Package(
 
         .target(name: "MIDIFiles"),
         .target(name: "NoteSequences", dependencies: ["MIDIFiles"]),
+        .target(name: "Render", dependencies: ["NoteSequences", "CFluidSynth", "CSndFile"]),
         .target(name: "Pipeline", dependencies: [
-            "MIDIFiles", "NoteSequences",
+            "MIDIFiles", "NoteSequences", "Render",
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "musicvae", dependencies: [
@@ -44,6 +46,7 @@ let package = Package(
 
         .testTarget(name: "MIDIFilesTests", dependencies: ["MIDIFiles"]),
         .testTarget(name: "NoteSequencesTests", dependencies: ["NoteSequences", "MIDIFiles"]),
+        .testTarget(name: "RenderTests", dependencies: ["Render", "NoteSequences"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "NoteSequences", "MIDIFiles"]),
         .testTarget(name: "CLITests", dependencies: ["musicvae"]),
     ]

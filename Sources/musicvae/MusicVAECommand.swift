@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `musicvae` command: MIDI in, a learned latent space, MIDI and audio out.
 @main
@@ -13,6 +14,22 @@ struct MusicVAECommand: ParsableCommand {
             and list the stages with `musicvae stages`.
             """,
         version: MusicVAEVersion.string,
-        subcommands: [Run.self, Check.self, Inspect.self, Extract.self, Stages.self, Version.self]
+        subcommands: [Run.self, Check.self, Inspect.self, Extract.self, RenderCommand.self, Stages.self, Version.self]
     )
+
+    /// Refuses an unknown command outright, even with `--help` (which would otherwise print the overview and
+    /// exit 0, so scripts probing for a command could not tell it is missing).
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let first = arguments.first, !first.hasPrefix("-"), first != "help" {
+            let known = configuration.subcommands.map { $0.configuration.commandName ?? String(describing: $0).lowercased() }
+            if !known.contains(first) {
+                printError("Error: unknown command '\(first)'; the commands are: \(known.joined(separator: ", "))")
+                Foundation.exit(ExitCode.validationFailure.rawValue)
+            }
+        }
+        // Stages find bundled files (SoundFonts/, later Models/) through MUSICVAE_HOME.
+        if let home = InstallPaths.home { setenv("MUSICVAE_HOME", home, 0) }
+        main(nil)
+    }
 }

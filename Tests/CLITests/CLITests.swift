@@ -113,9 +113,28 @@ func scratchFolder() throws -> String {
         #expect(names.isSuperset(of: ["read-midi", "split-time-changes", "quantize", "slice-bars", "extract-melody", "join-bars", "transpose", "write-midi"]))
     }
 
+    @Test func renderWritesAWAVAndRefusesBadInput() throws {
+        let dir = try scratchFolder()
+        let example = SharedData.packageRoot.appendingPathComponent("Examples/melodies/twinkle.mid").path
+        let r = try CLI.run(["render", example, "-o", dir + "/t.wav", "--mono", "--sample-rate", "22050"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("wrote \(dir)/t.wav ("))
+        let wav = try Data(contentsOf: URL(fileURLWithPath: dir + "/t.wav"))
+        #expect(wav.prefix(4) == Data("RIFF".utf8) && wav.count > 100_000)
+        try Data("junk".utf8).write(to: URL(fileURLWithPath: dir + "/bad.sf2"))
+        let badFont = try CLI.run(["render", example, "-o", dir + "/u.wav", "--soundfont", dir + "/bad.sf2"])
+        #expect(badFont.status == 1 && badFont.stderr.contains("bad.sf2: not a soundfont FluidSynth can load"))
+        try Data("junk".utf8).write(to: URL(fileURLWithPath: dir + "/bad.mid"))
+        let badMIDI = try CLI.run(["render", dir + "/bad.mid", "-o", dir + "/v.wav"])
+        #expect(badMIDI.status == 1 && badMIDI.stderr.contains("bad.mid"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/u.wav") && !FileManager.default.fileExists(atPath: dir + "/v.wav"))
+    }
+
     @Test func badArgumentsGiveUsageErrors() throws {
         let r = try CLI.run(["inspect"])
         #expect(r.status == 64)
+        let unknown = try CLI.run(["nope", "--help"])
+        #expect(unknown.status == 64 && unknown.stderr.contains("unknown command 'nope'"))
         let missing = try CLI.run(["run", "no-such-pipeline"])
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("no-such-pipeline: no such pipeline file"))

@@ -23,8 +23,13 @@ public struct WrittenFile: PipelineValue, Equatable {
     public static let typeName = "WrittenFile"
     /// Where it was written.
     public var path: String
+    /// Something worth saying about it ("2.50 s, peak -1.0 dBFS"), or nil.
+    public var note: String?
     /// Creates a record of a written file.
-    public init(path: String) { self.path = path }
+    public init(path: String, note: String? = nil) {
+        self.path = path
+        self.note = note
+    }
 }
 
 extension NoteSequence: PipelineValue {

@@ -11,6 +11,7 @@ public enum BuiltinStages {
             JoinBars.definition,
             Transpose.definition,
             WriteMIDI.definition,
+            RenderStage.definition,
         ]
     }
 }

@@ -91,7 +91,7 @@ struct RunSummary {
             lines.append(s.stage.padding(toLength: width, withPad: " ", startingAt: 0)
                          + String(format: " %9d %9d  ", s.received, s.produced) + (dropped.isEmpty ? "-" : dropped))
         }
-        let written = report.outputs.compactMap { ($0 as? WrittenFile)?.path }
+        let written = report.outputs.compactMap { $0 as? WrittenFile }.map { $0.path + ($0.note.map { " (\($0))" } ?? "") }
         lines.append(String(format: "%d inputs, %d failed, %d outputs in %.2f s", report.inputs, report.failures.count,
                             report.outputCount, report.seconds))
         if !written.isEmpty && written.count <= 20 { lines += written.map { "wrote \($0)" } }

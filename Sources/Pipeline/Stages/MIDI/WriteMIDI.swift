@@ -46,13 +46,18 @@ enum WriteMIDI {
         return path
     }
 
-    static func writeChecked(_ sequence: NoteSequence, to path: String) throws {
-        if let source = sequence.source,
+    /// Refuses an output path that is the input file itself, and makes the output's folder.
+    static func checkNotInput(_ path: String, source: String?) throws {
+        if let source,
            URL(fileURLWithPath: source).resolvingSymlinksInPath().path == URL(fileURLWithPath: path).resolvingSymlinksInPath().path {
             throw PipelineError.inputFailed(path: path, reason: "refusing to overwrite the input file")
         }
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+    }
+
+    static func writeChecked(_ sequence: NoteSequence, to path: String) throws {
+        try checkNotInput(path, source: sequence.source)
         do {
             try sequence.write(to: path)
         } catch let error as MIDIFileError {

@@ -1,0 +1,91 @@
+import Foundation
+import NoteSequences
+import Render
+
+/// `render`: scores to WAV files through FluidSynth; one soundfont load per worker thread, shared by every
+/// output of the run.
+enum RenderStage {
+    static let types = [NoteSequence.typeName, QuantizedSequence.typeName]
+    static let definition = StageDefinition(
+        name: "render",
+        summary: "render scores to WAV with FluidSynth (peak-limited, release tail bounded, written atomically)",
+        accepts: types, output: .fixed(WrittenFile.typeName),
+        parameters: [
+            ParameterSpec("path", .path, doc: "output .wav; {stem} is the input's name, {index} counts outputs of one input"),
+            ParameterSpec("soundfont", .string, default: .string(""),
+                          doc: "soundfont (.sf2); empty: $MUSICVAE_SOUNDFONT, SoundFonts/*.sf2, then system folders"),
+            ParameterSpec("sample_rate", .int, default: .int(44_100), range: 8000...192_000, doc: "samples per second"),
+            ParameterSpec("format", .choice(["16", "24", "float"]), default: .string("16"), doc: "sample format"),
+            ParameterSpec("gain", .double, default: .double(1.0), range: 0...10, doc: "FluidSynth master gain"),
+            ParameterSpec("reverb", .bool, default: .bool(true), doc: "FluidSynth reverb"),
+            ParameterSpec("chorus", .bool, default: .bool(true), doc: "FluidSynth chorus"),
+            ParameterSpec("mono", .bool, default: .bool(false), doc: "one channel instead of two"),
+            ParameterSpec("tempo", .double, default: .double(0), range: 0...1000,
+                          doc: "play at this many quarters per minute; 0 keeps the score's tempo map"),
+        ],
+        make: { p in
+            var options = RenderOptions()
+            options.sampleRate = Double(p.int("sample_rate"))
+            options.format = RenderOptions.SampleFormat(rawValue: p.string("format")) ?? .pcm16
+            options.gain = p.double("gain")
+            options.reverb = p.bool("reverb")
+            options.chorus = p.bool("chorus")
+            options.mono = p.bool("mono")
+            options.tempo = p.double("tempo") > 0 ? p.double("tempo") : nil
+            let soundFont = try SoundFonts.locate(explicit: p.string("soundfont"), projectFolder: SoundFonts.projectFolder)
+            let pool = SynthPool(soundFont: soundFont, options: options)
+            let template = p.string("path")
+            return StageNode(name: "render", accepts: types, output: .fixed(WrittenFile.typeName), mode: .group) { inputs, _ in
+                var written: [any PipelineValue] = []
+                for (i, value) in inputs.enumerated() {
+                    let sequence: NoteSequence
+                    switch value {
+                    case let s as NoteSequence: sequence = s
+                    case let q as QuantizedSequence: sequence = q.unquantized()
+                    default: continue
+                    }
+                    let path = WriteMIDI.outputPath(template, source: sequence.source, index: i + 1, count: inputs.count)
+                    try WriteMIDI.checkNotInput(path, source: sequence.source)
+                    let audio = try pool.render(sequence)
+                    do {
+                        try AudioFile.writeWAV(audio, to: path, format: pool.options.format)
+                    } catch let e as RenderError {
+                        throw PipelineError.inputFailed(path: path, reason: e.description)
+                    }
+                    var note = String(format: "%.2f s, peak %.1f dBFS", audio.duration, 20 * log10(max(1e-9, Double(audio.peak))))
+                    if audio.scaledBy < 1 {
+                        note += String(format: ", scaled by %.1f dB to avoid clipping", 20 * log10(Double(audio.scaledBy)))
+                    }
+                    written.append(WrittenFile(path: path, note: note))
+                }
+                return written
+            }
+        })
+}
+
+/// Synthesizers for the worker threads of a run: each render borrows one, so the soundfont is loaded at most
+/// once per thread.
+final class SynthPool: @unchecked Sendable {
+    private let lock = NSLock()
+    private var free: [Synthesizer] = []
+    let soundFont: String
+    let options: RenderOptions
+
+    init(soundFont: String, options: RenderOptions) {
+        self.soundFont = soundFont
+        self.options = options
+    }
+
+    func render(_ sequence: NoteSequence) throws -> AudioBuffer {
+        lock.lock()
+        let synth = free.popLast()
+        lock.unlock()
+        let s = try synth ?? Synthesizer(soundFont: soundFont, options: options)
+        defer {
+            lock.lock()
+            free.append(s)
+            lock.unlock()
+        }
+        return s.render(sequence)
+    }
+}
