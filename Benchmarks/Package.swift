@@ -1,6 +1,7 @@
 // swift-tools-version:6.0
 // Benchmarks for MusicVAE for Swift. Each prints its figures and ratios against a baseline measured in the same run.
 //   swift run -c release --package-path Benchmarks midi-bench ../shared/corpus/folk
+//   swift run -c release --package-path Benchmarks render-bench
 import PackageDescription
 
 let package = Package(
@@ -8,5 +9,6 @@ let package = Package(
     dependencies: [.package(name: "MusicVAE", path: "..")],
     targets: [
         .executableTarget(name: "midi-bench", dependencies: [.product(name: "MIDIPipeline", package: "MusicVAE")]),
+        .executableTarget(name: "render-bench", dependencies: [.product(name: "MIDIPipeline", package: "MusicVAE")]),
     ]
 )

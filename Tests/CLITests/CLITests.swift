@@ -130,6 +130,25 @@ func scratchFolder() throws -> String {
         #expect(!FileManager.default.fileExists(atPath: dir + "/u.wav") && !FileManager.default.fileExists(atPath: dir + "/v.wav"))
     }
 
+    @Test func pianorollAndListeningReport() throws {
+        let dir = try scratchFolder()
+        let example = SharedData.packageRoot.appendingPathComponent("Examples/melodies/ode-to-joy.mid").path
+        let roll = try CLI.run(["pianoroll", example, "-o", dir + "/ode.svg"])
+        #expect(roll.status == 0, "\(roll.stderr)")
+        let svg = try String(contentsOfFile: dir + "/ode.svg", encoding: .utf8)
+        #expect(svg.hasPrefix("<svg") && svg.components(separatedBy: "fill-opacity").count - 1 == 62)   // one rect per note
+        #expect(svg.contains(">C4</text>"))                               // pitches 57...69: one octave label
+        #expect(svg.components(separatedBy: "stroke-width=\"0.6\"").count - 1 == 17)  // 16 bars: 17 bar lines
+        let r = try CLI.run(["run", "roundtrip", example, "--set", "output=\(dir)/rt.mid", "--report", dir + "/report"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let html = try String(contentsOfFile: dir + "/report/index.html", encoding: .utf8)
+        #expect(html.components(separatedBy: "<svg").count - 1 == 2)        // the input and the output
+        #expect(html.components(separatedBy: "<audio controls").count - 1 == 2)
+        let audio = try FileManager.default.contentsOfDirectory(atPath: dir + "/report/audio").sorted()
+        #expect(audio == ["001-ode-to-joy.wav", "002-rt.wav"])
+        #expect(html.contains("src=\"audio/001-ode-to-joy.wav\""))
+    }
+
     @Test func badArgumentsGiveUsageErrors() throws {
         let r = try CLI.run(["inspect"])
         #expect(r.status == 64)

@@ -42,6 +42,8 @@ public enum PipelineError: Error, Sendable, Equatable {
     case misplacedSource(SourceLocation, stage: String)
     /// A `--set name=value` for a name the file does not declare, or one written without '='.
     case badOverride(String)
+    /// More positional inputs than the file declares.
+    case tooManyInputs(file: String, given: Int, declared: [String])
     /// The pipeline has no stages.
     case empty(file: String)
     /// A stage name registered twice.
@@ -84,6 +86,10 @@ extension PipelineError: CustomStringConvertible {
             return "\(at): stage '\(stage)' reads input, so it can only be the first stage"
         case .badOverride(let text):
             return "bad --set '\(text)': \(text.contains("=") ? "the pipeline declares no such variable or input" : "expected name=value")"
+        case .tooManyInputs(let file, let given, let declared):
+            return "\(file) takes \(declared.count) input\(declared.count == 1 ? "" : "s")"
+                + (declared.isEmpty ? "" : " (" + declared.joined(separator: ", ") + ")") + ", but \(given) were given"
+                + " (to process many files, give a folder)"
         case .empty(let file):
             return "\(file): the pipeline has no stages"
         case .duplicateStage(let name):

@@ -33,8 +33,7 @@ public struct PipelinePlan: Sendable {
         var vars: [String: String] = file.variables.mapValues(\.value)
         let declared = Set(file.inputs).union(file.variables.keys)
         guard positional.count <= file.inputs.count else {
-            throw PipelineError.badOverride("\(positional.count) inputs given, but \(file.path) takes \(file.inputs.count)"
-                                            + (file.inputs.isEmpty ? "" : " (" + file.inputs.joined(separator: ", ") + ")"))
+            throw PipelineError.tooManyInputs(file: file.path, given: positional.count, declared: file.inputs)
         }
         for (name, value) in zip(file.inputs, positional) { vars[name] = value }
         if !listSources {

@@ -47,7 +47,9 @@ public struct RunReport: Sendable {
     /// Per-stage counters, in pipeline order.
     public var stages: [StageStats]
     /// The final values, in input order (only when the run was asked to collect them).
-    public var outputs: [any PipelineValue]
+    public var outputs: [any PipelineValue] { outputsByInput.flatMap(\.values) }
+    /// The final values of each input that produced any, in input order (only when collected).
+    public var outputsByInput: [(input: InputFile, values: [any PipelineValue])]
     /// How many final values there were.
     public var outputCount: Int
     /// Wall time in seconds.
@@ -106,7 +108,7 @@ public struct PipelineRunner: Sendable {
         return RunReport(inputs: inputs.count,
                          failures: state.failures.sorted { $0.0 < $1.0 }.map(\.1),
                          stages: state.totals,
-                         outputs: state.outputs.sorted { $0.0 < $1.0 }.flatMap(\.1),
+                         outputsByInput: state.outputs.sorted { $0.0 < $1.0 }.map { (inputs[$0.0], $0.1) },
                          outputCount: state.outputCount,
                          seconds: Date().timeIntervalSince(started))
     }

@@ -12,6 +12,7 @@ public enum BuiltinStages {
             Transpose.definition,
             WriteMIDI.definition,
             RenderStage.definition,
+            PianoRollStage.definition,
         ]
     }
 }

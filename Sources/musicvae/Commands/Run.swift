@@ -28,6 +28,9 @@ struct Run: ParsableCommand {
     @Option(help: ArgumentHelp("Also write the counters as JSON to this file.", valueName: "file.json"))
     var stats: String?
 
+    @Option(help: ArgumentHelp("Write a listening report (index.html with piano rolls and audio players) to this folder.", valueName: "dir"))
+    var report: String?
+
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
@@ -40,8 +43,18 @@ struct Run: ParsableCommand {
             throw CLIError(error.description)
         }
         let progress = ProgressLine("run")
-        let report = PipelineRunner(plan: plan, threads: threads).run(collectOutputs: true) { progress.update($0, $1) }
+        let result = PipelineRunner(plan: plan, threads: threads).run(collectOutputs: true) { progress.update($0, $1) }
         progress.finish()
+        let report = result
+        if let dir = self.report {
+            do {
+                try ReportWriter.write(report, to: dir, title: "musicvae run \(pipeline)",
+                                       subtitle: (["musicvae", "run", pipeline] + inputs + overrides.flatMap { ["--set", $0] }).joined(separator: " "))
+                if !quiet { print("report: \(dir)/index.html") }
+            } catch {
+                throw CLIError("\(dir): cannot write the report: \(error)")
+            }
+        }
         if !quiet { print(RunSummary(report: report, plan: plan).text) }
         if let stats {
             try writeStats(RunSummary(report: report, plan: plan).json, to: stats)

@@ -1,0 +1,76 @@
+// render-bench: our FluidSynth render against the `fluidsynth` command line, same files, soundfont, rate and
+// effects, in the same run. Prints seconds, times real time, and the ratio (theirs / ours: >= 1 means we are
+// at least as fast).
+//   swift run -c release --package-path Benchmarks render-bench [SOUNDFONT] [MIDI files...]
+import Foundation
+import NoteSequences
+import Render
+
+let args = Array(CommandLine.arguments.dropFirst())
+let soundFont = args.first ?? "/usr/share/sounds/sf2/TimGM6mb.sf2"
+var files = Array(args.dropFirst())
+if files.isEmpty {
+    let folk = "../shared/corpus/folk/ryansMammoth"
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: folk))?.filter { $0.hasSuffix(".mid") }.sorted() ?? []
+    files = names.prefix(12).map { folk + "/" + $0 }
+}
+let out = NSTemporaryDirectory() + "render-bench-\(getpid())"
+try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(atPath: out) }
+
+let sequences = try files.map { try NoteSequence(path: $0) }
+let musicSeconds = sequences.reduce(0) { $0 + $1.totalTime }
+print("render-bench: \(files.count) files, \(String(format: "%.1f", musicSeconds)) s of music, soundfont \(soundFont), 44100 Hz, reverb and chorus on")
+
+func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+// Ours, one synth for every file (what a pipeline run does), written as 16-bit WAV.
+var options = RenderOptions()
+options.gain = 0.2   // FluidSynth's default, as the command line uses
+var best = Double.infinity
+for _ in 0..<3 {
+    let t = now()
+    let synth = try Synthesizer(soundFont: soundFont, options: options)
+    for (i, s) in sequences.enumerated() {
+        try AudioFile.writeWAV(synth.render(s), to: "\(out)/ours-\(i).wav", format: .pcm16)
+    }
+    best = min(best, now() - t)
+}
+let ours = best
+
+// Ours, a new synth per file (as one `musicvae render` command per file would).
+best = .infinity
+for _ in 0..<3 {
+    let t = now()
+    for (i, s) in sequences.enumerated() {
+        let synth = try Synthesizer(soundFont: soundFont, options: options)
+        try AudioFile.writeWAV(synth.render(s), to: "\(out)/fresh-\(i).wav", format: .pcm16)
+    }
+    best = min(best, now() - t)
+}
+let oursFresh = best
+
+// The fluidsynth command line, one process per file.
+best = .infinity
+for _ in 0..<3 {
+    let t = now()
+    for (i, f) in files.enumerated() {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/fluidsynth")
+        p.arguments = ["-ni", "-q", "-r", "44100", "-F", "\(out)/cli-\(i).wav", soundFont, f]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+    }
+    best = min(best, now() - t)
+}
+let cli = best
+
+func line(_ name: String, _ t: Double) -> String {
+    String(format: "%-34@ %7.3f s  %6.1fx real time", name as NSString, t, musicSeconds / t)
+}
+print(line("ours, one synth per run", ours))
+print(line("ours, a synth per file", oursFresh))
+print(line("fluidsynth -ni -F, a process per file", cli))
+print(String(format: "ratio fluidsynth / ours: %.2f (one synth per run), %.2f (a synth per file)", cli / ours, cli / oursFresh))
