@@ -118,6 +118,23 @@ func scratchPath(_ name: String) throws -> String {
         #expect(fast.duration >= 0.5)
     }
 
+    /// Every bundled example and a few corpus files (monophonic folk, four-voice chorales) render to sound.
+    @Test func examplesAndCorpusFilesRender() throws {
+        let examples = SharedData.packageRoot.appendingPathComponent("Examples/melodies").path
+        let files = SharedData.files(in: examples) + SharedData.files(in: SharedData.folk + "/essenFolksong", 3)
+            + SharedData.files(in: SharedData.chorales, 3)
+        #expect(files.count >= 10)
+        var options = RenderOptions()
+        options.sampleRate = 22_050
+        let synth = try Synthesizer(soundFont: soundFont, options: options)
+        for path in files {
+            let s = try NoteSequence(path: path)
+            let audio = synth.render(s)
+            #expect(audio.duration >= s.totalTime - 0.01 && audio.duration <= s.totalTime + 2.01, "\(path)")
+            #expect(audio.peak > 0.01 && audio.peak <= options.peakLimit, "\(path)")
+        }
+    }
+
     @Test func badSoundFontsAreClearErrors() throws {
         let garbage = try scratchPath("broken.sf2")
         try Data("RIFF nonsense".utf8).write(to: URL(fileURLWithPath: garbage))
