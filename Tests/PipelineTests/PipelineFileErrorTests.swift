@@ -51,7 +51,9 @@ func loadError(_ yaml: String, overrides: [String] = [], positional: [String] = 
 
     @Test func firstStageMustReadInput() {
         #expect(loadError("stages:\n  - quantize\n") == .notASource(SourceLocation(file: "p.yaml", line: 2, column: 5), stage: "quantize"))
-        #expect(loadError("stages:\n  - read-midi: {path: a}\n  - read-midi: {path: b}\n")
+        #expect(loadError("stages:\n  - read-midi: {path: a}\n  - read-midi: {path: b}\n  - quantize\n")
+                == .unreadStage(SourceLocation(file: "p.yaml", line: 2, column: 5), stage: "read-midi", type: "NoteSequence"))
+        #expect(loadError("stages:\n  - read-midi: {path: a}\n  - read-midi: {path: b}\n    from: read-midi\n")
                 == .misplacedSource(SourceLocation(file: "p.yaml", line: 3, column: 5), stage: "read-midi"))
     }
 

@@ -38,8 +38,20 @@ public enum PipelineError: Error, Sendable, Equatable {
     case typeMismatch(SourceLocation, stage: String, accepts: [String], given: String, from: String)
     /// The first stage does not start a pipeline, or a source stage stands later.
     case notASource(SourceLocation, stage: String)
-    /// A stage that reads input standing after the first place.
+    /// A stage that reads input given a `from:`.
     case misplacedSource(SourceLocation, stage: String)
+    /// A `from:` naming no stage.
+    case unknownReference(SourceLocation, name: String, known: [String])
+    /// Two stages with one name.
+    case duplicateName(SourceLocation, name: String)
+    /// A stage reading the wrong number of stages.
+    case wrongInputCount(SourceLocation, stage: String, expected: String, got: Int)
+    /// Stages that read each other in a circle.
+    case cycle(SourceLocation, stages: [String])
+    /// A stage whose output nobody reads (and which writes nothing).
+    case unreadStage(SourceLocation, stage: String, type: String)
+    /// A declared input that no stage uses.
+    case unusedInput(SourceLocation, name: String)
     /// A `--set name=value` for a name the file does not declare, or one written without '='.
     case badOverride(String)
     /// More positional inputs than the file declares.
@@ -83,7 +95,19 @@ extension PipelineError: CustomStringConvertible {
         case .notASource(let at, let stage):
             return "\(at): stage '\(stage)' cannot start a pipeline; the first stage must read input (e.g. read-midi)"
         case .misplacedSource(let at, let stage):
-            return "\(at): stage '\(stage)' reads input, so it can only be the first stage"
+            return "\(at): stage '\(stage)' reads the pipeline's input itself; it cannot read another stage ('from:')"
+        case .unknownReference(let at, let name, let known):
+            return "\(at): 'from' names '\(name)', but no stage has that name (stages: \(known.joined(separator: ", ")))"
+        case .duplicateName(let at, let name):
+            return "\(at): two stages are called '\(name)'; give one a different 'name:'"
+        case .wrongInputCount(let at, let stage, let expected, let got):
+            return "\(at): stage '\(stage)' reads \(expected) stage\(expected == "1" ? "" : "s"), but 'from' names \(got)"
+        case .cycle(let at, let stages):
+            return "\(at): stages read each other in a cycle: " + (stages + [stages[0]]).joined(separator: " -> ")
+        case .unreadStage(let at, let stage, let type):
+            return "\(at): nothing reads the \(type) values of stage '\(stage)'; connect it ('from: \(stage)') or remove it"
+        case .unusedInput(let at, let name):
+            return "\(at): input '\(name)' is declared but no stage uses '${\(name)}'"
         case .badOverride(let text):
             return "bad --set '\(text)': \(text.contains("=") ? "the pipeline declares no such variable or input" : "expected name=value")"
         case .tooManyInputs(let file, let given, let declared):

@@ -32,12 +32,21 @@ public struct PipelineFile: Sendable {
         public var location: SourceLocation
         /// Its parameters in file order.
         public var parameters: [RawParameter]
+        /// Its own name (`name:`), by which other stages read it.
+        public var name: String?
+        /// The stages it reads (`from:`), with where each reference stands; nil reads the stage before it.
+        public var from: [(name: String, location: SourceLocation)]?
+
+        /// The name it is shown and referred to by: its `name:`, else its kind.
+        public var label: String { name ?? kind }
     }
 
     /// The file's path as given.
     public var path: String
     /// Names of positional inputs, in order.
     public var inputs: [String]
+    /// Where each input is declared.
+    public var inputLocations: [String: SourceLocation] = [:]
     /// Default values of inputs that have one, and of variables.
     public var variables: [String: (value: String, location: SourceLocation)]
     /// The stages in order.
@@ -78,11 +87,13 @@ public struct PipelineFile: Sendable {
                     for item in seq {
                         guard let name = item.string else { throw PipelineError.structure(loc(item), "an input is a name") }
                         inputs.append(name)
+                        inputLocations[name] = loc(item)
                     }
                 } else if let map = value.mapping {
                     for (k, v) in map {
                         guard let name = k.string else { throw PipelineError.structure(loc(k), "an input is a name") }
                         inputs.append(name)
+                        inputLocations[name] = loc(k)
                         if let d = v.scalar?.string, !(v.tag.description.hasSuffix("null")) { variables[name] = (d, loc(v)) }
                     }
                 } else {
@@ -115,12 +126,47 @@ public struct PipelineFile: Sendable {
         SourceLocation(file: file, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
     }
 
+    /// Keys of a stage item that are not the stage's kind.
+    static let wiringKeys: Set<String> = ["name", "from"]
+
     static func rawStage(_ item: Node, file: String) throws -> RawStage {
         if let name = item.scalar?.string {
             return RawStage(kind: name, location: location(item, file: file), parameters: [])
         }
-        guard let map = item.mapping, map.count == 1, let (key, value) = map.first, let kind = key.string else {
+        guard let map = item.mapping else {
             throw PipelineError.structure(location(item, file: file), "a stage is written '- name: {param: value, ...}' or '- name'")
+        }
+        var stageName: String?
+        var from: [(name: String, location: SourceLocation)]?
+        var kinds: [(Node, Node)] = []
+        for (key, value) in map {
+            switch key.string {
+            case "name":
+                guard let n = value.string, !n.isEmpty else {
+                    throw PipelineError.structure(location(value, file: file), "'name' must be a word")
+                }
+                stageName = n
+            case "from":
+                if let one = value.string {
+                    from = [(one, location(value, file: file))]
+                } else if let list = value.sequence, !list.isEmpty {
+                    from = try list.map { item in
+                        guard let n = item.string else {
+                            throw PipelineError.structure(location(item, file: file), "'from' lists stage names")
+                        }
+                        return (n, location(item, file: file))
+                    }
+                } else {
+                    throw PipelineError.structure(location(value, file: file), "'from' is a stage name or a list of them")
+                }
+            default:
+                kinds.append((key, value))
+            }
+        }
+        guard kinds.count == 1, let (key, value) = kinds.first, let kind = key.string else {
+            let at = kinds.count > 1 ? location(kinds[1].0, file: file) : location(item, file: file)
+            throw PipelineError.structure(at, kinds.isEmpty ? "this stage names no stage kind"
+                : "one stage per list item: '\(kinds[0].0.string ?? "?")' and '\(kinds[1].0.string ?? "?")' stand together (start another item with '-')")
         }
         var params: [RawParameter] = []
         if let pmap = value.mapping {
@@ -141,7 +187,7 @@ public struct PipelineFile: Sendable {
         } else if !(value.scalar.map { $0.string.isEmpty || value.tag.description.hasSuffix("null") } ?? false) {
             throw PipelineError.structure(location(value, file: file), "the parameters of '\(kind)' must be a mapping {name: value}")
         }
-        return RawStage(kind: kind, location: location(key, file: file), parameters: params)
+        return RawStage(kind: kind, location: location(key, file: file), parameters: params, name: stageName, from: from)
     }
 
     static func syntaxError(_ error: YamlError, file: String) -> PipelineError {

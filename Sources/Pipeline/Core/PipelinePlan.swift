@@ -1,28 +1,48 @@
 import Foundation
 
 /// A pipeline checked against a registry: every stage known, every parameter typed and in range, every
-/// connection type-correct. Nothing has run yet.
+/// connection type-correct, no cycle, nothing left unread. Nothing has run yet.
+///
+/// The stages form a graph: a stage reads the stage before it, or the stages its `from:` names (a branch is two
+/// stages reading one; a join is one stage reading several). Stages that read input themselves (`read-midi`)
+/// start branches; stages that nothing reads are the pipeline's results.
 public struct PipelinePlan: Sendable {
     /// A checked stage with its built node.
     public struct PlannedStage: Sendable {
         /// The runnable node.
         public var node: StageNode
+        /// Its name in the file (`name:`, else its kind).
+        public var label: String
         /// Its checked parameters.
         public var parameters: StageParameters
         /// Where it stands in the file.
         public var location: SourceLocation
         /// The type it gives.
         public var outputType: String
+        /// The stages it reads (indices into `stages`), in port order; empty for a source stage.
+        public var inputs: [Int]
+        /// For a source stage, the files it reads.
+        public var sourceFiles: [InputFile]
     }
 
     /// The file it came from.
     public var file: String
-    /// The inputs of the run (what the first stage reads).
-    public var sources: [InputFile]
-    /// The stages in order, the source stage first (it turns each `InputFile` into values).
+    /// The stages in file order.
     public var stages: [PlannedStage]
-    /// The source stage's name and parameters.
-    public var source: (name: String, parameters: StageParameters)
+    /// An order in which every stage comes after the stages it reads.
+    public var order: [Int]
+    /// The stages nothing reads: their values are the pipeline's results.
+    public var sinks: [Int]
+    /// The source stages, in file order.
+    public var sourceStages: [Int]
+    /// The inputs of the run: the first source stage's files. Other source stages are paired with these by
+    /// position (or, when they read a single file, give it to every unit).
+    public var sources: [InputFile] { sourceStages.first.map { stages[$0].sourceFiles } ?? [] }
+    /// The first source stage's name and parameters.
+    public var source: (name: String, parameters: StageParameters) {
+        let s = stages[sourceStages[0]]
+        return (s.label, s.parameters)
+    }
 
     /// Checks `file` against `registry`. `overrides` are `--set name=value` texts; `positional` fill the file's
     /// `inputs` in order. Relative paths resolve against the working directory; `${pipeline_dir}` names the
@@ -49,43 +69,125 @@ public struct PipelinePlan: Sendable {
         vars["pipeline_dir"] = (file.path as NSString).deletingLastPathComponent.isEmpty
             ? "." : (file.path as NSString).deletingLastPathComponent
 
-        var stages: [PlannedStage] = []
-        var source: (String, StageParameters)?
-        var sources: [InputFile] = []
-        var currentType = "Source"
-        var previousName = ""
+        // Every declared input must be used somewhere (a parameter, or a variable's default).
+        let texts = file.stages.flatMap { $0.parameters.map(\.text) } + file.variables.values.map(\.value)
+        for name in file.inputs where !texts.contains(where: { $0.contains("${\(name)}") }) {
+            throw PipelineError.unusedInput(file.inputLocations[name] ?? SourceLocation(file: file.path, line: 1, column: 1), name: name)
+        }
+
+        // Names, and what each stage reads.
+        var index: [String: Int] = [:]
+        for (i, raw) in file.stages.enumerated() {
+            if let name = raw.name, index[name] != nil { throw PipelineError.duplicateName(raw.location, name: name) }
+            if raw.name != nil || index[raw.kind] == nil { index[raw.label] = i }
+        }
+        var definitions: [StageDefinition] = []
+        var reads: [[Int]] = []
         for (i, raw) in file.stages.enumerated() {
             guard let def = registry.definition(named: raw.kind) else {
                 throw PipelineError.unknownStage(raw.location, name: raw.kind, suggestion: registry.closestName(to: raw.kind))
             }
-            let params = try Self.check(raw, against: def, variables: vars)
-            if i == 0 {
-                guard let list = def.sources else { throw PipelineError.notASource(raw.location, stage: raw.kind) }
-                source = (raw.kind, params)
-                if listSources {
-                    do { sources = try list(params) } catch {
-                        throw PipelineError.stageSetup(raw.location, stage: raw.kind, reason: "\(error)")
+            definitions.append(def)
+            if def.isSource {
+                if raw.from != nil { throw PipelineError.misplacedSource(raw.location, stage: raw.label) }
+                reads.append([])
+            } else if let from = raw.from {
+                reads.append(try from.map { ref in
+                    guard let k = index[ref.name] else {
+                        throw PipelineError.unknownReference(ref.location, name: ref.name, known: file.stages.map(\.label))
                     }
+                    return k
+                })
+                guard def.ports.accepts(count: from.count) else {
+                    throw PipelineError.wrongInputCount(raw.location, stage: raw.label, expected: def.ports.expected, got: from.count)
                 }
-                currentType = InputFile.typeName
-                previousName = "the pipeline's input"
-            } else if def.isSource {
-                throw PipelineError.misplacedSource(raw.location, stage: raw.kind)
+            } else {
+                guard i > 0 else { throw PipelineError.notASource(raw.location, stage: raw.kind) }
+                guard def.ports.accepts(count: 1) else {
+                    throw PipelineError.wrongInputCount(raw.location, stage: raw.label, expected: def.ports.expected, got: 1)
+                }
+                reads.append([i - 1])
+            }
+        }
+        let order = try Self.topologicalOrder(reads, labels: file.stages.map(\.label), locations: file.stages.map(\.location))
+
+        // Parameters, nodes and types, in an order where inputs come first.
+        var planned = [PlannedStage?](repeating: nil, count: file.stages.count)
+        for i in order {
+            let raw = file.stages[i]
+            let def = definitions[i]
+            let params = try Self.check(raw, against: def, variables: vars)
+            var files: [InputFile] = []
+            if let list = def.sources, listSources {
+                do { files = try list(params) } catch {
+                    throw PipelineError.stageSetup(raw.location, stage: raw.label, reason: "\(error)")
+                }
             }
             let node: StageNode
             do { node = try def.make(params) } catch {
-                throw PipelineError.stageSetup(raw.location, stage: raw.kind, reason: "\(error)")
+                throw PipelineError.stageSetup(raw.location, stage: raw.label, reason: "\(error)")
             }
-            guard let out = node.outputType(forInput: currentType) else {
-                throw PipelineError.typeMismatch(raw.location, stage: raw.kind, accepts: node.accepts, given: currentType, from: previousName)
+            let given = def.isSource ? [InputFile.typeName] : reads[i].map { planned[$0]!.outputType }
+            var out: String?
+            for (k, type) in given.enumerated() {
+                guard let o = node.outputType(forInput: type) else {
+                    let from = def.isSource ? "the pipeline's input" : planned[reads[i][k]]!.label
+                    throw PipelineError.typeMismatch(raw.location, stage: raw.label, accepts: node.accepts, given: type, from: from)
+                }
+                if let previous = out, previous != o {
+                    throw PipelineError.typeMismatch(raw.location, stage: raw.label, accepts: [previous], given: type,
+                                                     from: planned[reads[i][k]]!.label)
+                }
+                out = o
             }
-            stages.append(PlannedStage(node: node, parameters: params, location: raw.location, outputType: out))
-            currentType = out
-            previousName = raw.kind
+            var stage = PlannedStage(node: node, label: raw.label, parameters: params, location: raw.location,
+                                     outputType: out ?? "", inputs: reads[i], sourceFiles: files)
+            stage.node.name = raw.label
+            planned[i] = stage
         }
-        self.stages = stages
-        self.sources = sources
-        self.source = source!
+        stages = planned.map { $0! }
+        self.order = order
+
+        // Results: stages nothing reads. Besides the last stage, only writers may be left unread.
+        let read = Set(reads.flatMap { $0 })
+        sinks = stages.indices.filter { !read.contains($0) }
+        for i in sinks where i != stages.count - 1 && stages[i].outputType != WrittenFile.typeName {
+            throw PipelineError.unreadStage(stages[i].location, stage: stages[i].label, type: stages[i].outputType)
+        }
+        sourceStages = stages.indices.filter { definitions[$0].isSource }
+        if listSources {
+            let counts = sourceStages.map { stages[$0].sourceFiles.count }
+            if let first = counts.first, counts.contains(where: { $0 != first && $0 != 1 }) {
+                let s = stages[sourceStages[counts.firstIndex { $0 != first && $0 != 1 }!]]
+                throw PipelineError.stageSetup(s.location, stage: s.label,
+                                               reason: "reads \(s.sourceFiles.count) files, but '\(stages[sourceStages[0]].label)' reads \(first); sources are paired file by file")
+            }
+        }
+    }
+
+    /// Kahn's algorithm in file order; a cycle is reported at its first stage.
+    static func topologicalOrder(_ reads: [[Int]], labels: [String], locations: [SourceLocation]) throws -> [Int] {
+        var remaining = reads.map { Set($0) }
+        var order: [Int] = []
+        var done = Set<Int>()
+        while order.count < reads.count {
+            guard let next = remaining.indices.first(where: { !done.contains($0) && remaining[$0].isSubset(of: done) }) else {
+                // Walk back from a stage that is not done to find the cycle.
+                var k = remaining.indices.first { !done.contains($0) }!
+                var path: [Int] = []
+                while !path.contains(k) {
+                    path.append(k)
+                    k = remaining[k].first { !done.contains($0) }!
+                }
+                let flow = Array(path[path.firstIndex(of: k)!...].reversed())   // in the direction values flow
+                let first = flow.firstIndex(of: flow.min()!)!
+                let rotated = Array(flow[first...] + flow[..<first])
+                throw PipelineError.cycle(locations[rotated[0]], stages: rotated.map { labels[$0] })
+            }
+            order.append(next)
+            done.insert(next)
+        }
+        return order
     }
 
     /// Checks one stage's parameters: known names, types, ranges, required ones present, `${var}` defined.

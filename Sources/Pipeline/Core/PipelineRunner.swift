@@ -94,12 +94,12 @@ public struct PipelineRunner: Sendable {
     public func run(collectOutputs: Bool = false, progress: (@Sendable (Int, Int) -> Void)? = nil) -> RunReport {
         let started = Date()
         let inputs = plan.sources
-        let state = RunState(stages: plan.stages.map { StageStats(stage: $0.node.name) })
+        let state = RunState(stages: plan.stages.map { StageStats(stage: $0.label) })
         let workers = min(threads, max(1, inputs.count))
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            var local = plan.stages.map { StageStats(stage: $0.node.name) }
+            var local = plan.stages.map { StageStats(stage: $0.label) }
             while let i = state.nextIndex(below: inputs.count) {
-                let result = runOne(inputs[i], stats: &local)
+                let result = runOne(inputs[i], unit: i, stats: &local)
                 let done = state.record(i, result, collect: collectOutputs)
                 progress?(done, inputs.count)
             }
@@ -113,31 +113,48 @@ public struct PipelineRunner: Sendable {
                          seconds: Date().timeIntervalSince(started))
     }
 
-    /// Runs one input through every stage.
-    public func runOne(_ input: InputFile, stats: inout [StageStats]) -> Result<[any PipelineValue], InputFailure> {
-        var values: [any PipelineValue] = [input]
-        for (k, stage) in plan.stages.enumerated() {
+    /// Runs one input through every stage: the unit's files go to the source stages, each stage reads the values
+    /// of the stages it names, and the values of the stages nothing reads are the results.
+    public func runOne(_ input: InputFile, unit: Int = 0, stats: inout [StageStats]) -> Result<[any PipelineValue], InputFailure> {
+        var results = [[any PipelineValue]](repeating: [], count: plan.stages.count)
+        for k in plan.order {
+            let stage = plan.stages[k]
             var drops = DropCounts()
             var next: [any PipelineValue] = []
             do {
-                switch stage.node.mode {
-                case .each:
-                    stats[k].received += values.count
-                    for v in values { next += try stage.node.body([v], &drops) }
-                case .group:
-                    guard !values.isEmpty else { break }
+                if stage.inputs.isEmpty {
+                    // A source stage: this unit's file (the only one, when the stage reads a single file).
+                    let files = stage.sourceFiles
+                    let file = k == plan.sourceStages.first ? input : files[files.count == 1 ? 0 : min(unit, files.count - 1)]
                     stats[k].received += 1
-                    next = try stage.node.body(values, &drops)
+                    next = try stage.node.body([file], &drops)
+                } else {
+                    switch stage.node.mode {
+                    case .each:
+                        let values = results[stage.inputs[0]]
+                        stats[k].received += values.count
+                        for v in values { next += try stage.node.body([v], &drops) }
+                    case .group:
+                        let values = results[stage.inputs[0]]
+                        if !values.isEmpty {
+                            stats[k].received += 1
+                            next = try stage.node.body(values, &drops)
+                        }
+                    case .join:
+                        let ports = stage.inputs.map { results[$0] }
+                        stats[k].received += ports.reduce(0) { $0 + $1.count }
+                        next = try stage.node.joinBody!(ports, &drops)
+                    }
                 }
             } catch {
-                let reason = (error as? ReasonedError)?.reason ?? "\(stage.node.name) failed"
+                let reason = (error as? ReasonedError)?.reason ?? "\(stage.label) failed"
                 return .failure(InputFailure(path: input.path, reason: reason, message: "\(error)"))
             }
             stats[k].produced += next.count
             for (r, n) in drops.counts { stats[k].dropped[r, default: 0] += n }
-            values = next
+            results[k] = next
         }
-        return .success(values)
+        return .success(plan.sinks.flatMap { results[$0] })
     }
 }
 

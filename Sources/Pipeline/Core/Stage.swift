@@ -31,8 +31,9 @@ public enum StageOutputType: Sendable, Equatable {
 
 /// A ready-to-run stage with its types erased: the runner's unit of work.
 public struct StageNode: Sendable {
-    /// How a node sees its inputs.
-    public enum Mode: Sendable { case each, group }
+    /// How a node sees its inputs: one value at a time, all values of one source at once, or (for a stage that
+    /// reads several stages) all values of each of its inputs, port by port.
+    public enum Mode: Sendable { case each, group, join }
     /// The stage's name in the registry.
     public var name: String
     /// Input type names the stage accepts.
@@ -43,6 +44,8 @@ public struct StageNode: Sendable {
     public var mode: Mode
     /// The work: inputs (one, or a group) to outputs.
     public var body: @Sendable ([any PipelineValue], inout DropCounts) throws -> [any PipelineValue]
+    /// The work of a `.join` node: the values of each input port, in `from:` order, to outputs.
+    public var joinBody: (@Sendable ([[any PipelineValue]], inout DropCounts) throws -> [any PipelineValue])?
 
     /// Wraps a typed stage.
     public init<S: Stage>(name: String, _ stage: S) {
@@ -76,6 +79,14 @@ public struct StageNode: Sendable {
         self.output = output
         self.mode = mode
         self.body = body
+    }
+
+    /// A node that reads several stages: `body` gets the values of every port, port by port.
+    public static func join(name: String, accepts: [String], output: StageOutputType,
+                            body: @escaping @Sendable ([[any PipelineValue]], inout DropCounts) throws -> [any PipelineValue]) -> StageNode {
+        var node = StageNode(name: name, accepts: accepts, output: output, mode: .join) { values, drops in try body([values], &drops) }
+        node.joinBody = body
+        return node
     }
 
     /// The output type when fed `input`, or nil when the stage does not accept it.

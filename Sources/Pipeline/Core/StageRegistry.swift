@@ -12,6 +12,8 @@ public struct StageDefinition: Sendable {
     public var output: StageOutputType
     /// Declared parameters.
     public var parameters: [ParameterSpec]
+    /// How many stages it reads: one (the default), a fixed list of named ports, or any number of the same type.
+    public var ports: Ports
     /// For a source stage: the inputs it reads, from its parameters (a file, or every MIDI file in a folder).
     public var sources: (@Sendable (StageParameters) throws -> [InputFile])?
     /// Builds the runnable node.
@@ -19,6 +21,7 @@ public struct StageDefinition: Sendable {
 
     /// Declares a stage.
     public init(name: String, summary: String, accepts: [String], output: StageOutputType, parameters: [ParameterSpec] = [],
+                ports: Ports = .one,
                 sources: (@Sendable (StageParameters) throws -> [InputFile])? = nil,
                 make: @escaping @Sendable (StageParameters) throws -> StageNode) {
         self.name = name
@@ -26,8 +29,37 @@ public struct StageDefinition: Sendable {
         self.accepts = accepts
         self.output = output
         self.parameters = parameters
+        self.ports = ports
         self.sources = sources
         self.make = make
+    }
+
+    /// The inputs a stage reads.
+    public enum Ports: Sendable, Equatable {
+        /// One input: the stage before it, or the one `from:` names.
+        case one
+        /// Exactly these inputs, in `from:` order (e.g. `interpolate` reads `[start, end]`).
+        case named([String])
+        /// One or more inputs, all of one type.
+        case many
+
+        /// How many `from:` entries fit.
+        func accepts(count: Int) -> Bool {
+            switch self {
+            case .one: return count == 1
+            case .named(let names): return count == names.count
+            case .many: return count >= 1
+            }
+        }
+
+        /// "1", "2 (start, end)", "1 or more".
+        var expected: String {
+            switch self {
+            case .one: return "1"
+            case .named(let names): return "\(names.count) (" + names.joined(separator: ", ") + ")"
+            case .many: return "1 or more"
+            }
+        }
     }
 
     /// True for stages that start a pipeline.

@@ -10,6 +10,7 @@ public enum BuiltinStages {
             ExtractMelody.definition,
             JoinBars.definition,
             Transpose.definition,
+            Merge.definition,
             WriteMIDI.definition,
             RenderStage.definition,
             PianoRollStage.definition,

@@ -19,9 +19,7 @@ struct Check: ParsableCommand {
             do {
                 let path = try InstallPaths.pipeline(name)
                 let plan = try PipelinePlan(file: try PipelineFile(path: path), overrides: overrides, listSources: false)
-                let chain = [plan.source.name] + plan.stages.dropFirst().map(\.node.name)
-                let types = plan.stages.map(\.outputType)
-                print("ok: \(path): \(chain.joined(separator: " -> ")) (gives \(types.last ?? "nothing"))")
+                print("ok: \(path): " + describe(plan))
             } catch let error as PipelineError {
                 printError(error.description)
                 failed += 1
@@ -31,5 +29,17 @@ struct Check: ParsableCommand {
             }
         }
         if failed > 0 { throw ExitCode(1) }
+    }
+
+    /// "a -> b -> c (gives T)" for a chain; one line per stage with what it reads for a graph.
+    func describe(_ plan: PipelinePlan) -> String {
+        let isChain = plan.stages.enumerated().allSatisfy { i, s in i == 0 ? s.inputs.isEmpty : s.inputs == [i - 1] }
+        if isChain {
+            return plan.stages.map(\.label).joined(separator: " -> ") + " (gives \(plan.stages.last?.outputType ?? "nothing"))"
+        }
+        return "\(plan.stages.count) stages\n" + plan.stages.map { s in
+            let from = s.inputs.isEmpty ? "input" : s.inputs.map { plan.stages[$0].label }.joined(separator: " + ")
+            return "  \(from) -> \(s.label) (gives \(s.outputType))"
+        }.joined(separator: "\n")
     }
 }
