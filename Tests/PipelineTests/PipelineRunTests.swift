@@ -99,3 +99,40 @@ func temporaryFolder() throws -> String {
         #expect(stage.dropped["short"]! > 0 && stage.produced > 0)
     }
 }
+
+/// The whole folk corpus with corrupt files mixed in, through the roundtrip pipeline: the run finishes, names the
+/// corrupt files, and shards 1/2 + 2/2 write exactly what one unsharded run writes.
+@Suite struct CorpusBatchTests {
+    @Test func folkBatchWithCorruptFilesAndShards() throws {
+        let dir = try temporaryFolder()
+        let folk = try listMIDIFiles(at: SharedData.folk)
+        #expect(folk.count == 10_936)
+        let good = try readFileBytes(path: folk[0].path)
+        try writeFileAtomically(Array(good.prefix(30)), to: dir + "/cut.mid")
+        try writeFileAtomically([], to: dir + "/empty.mid")
+        try writeFileAtomically(Array("MThd garbage".utf8), to: dir + "/garbage.mid")
+        let list = folk.map(\.path) + ["cut.mid", "empty.mid", "garbage.mid"]
+        try writeFileAtomically(Array(list.joined(separator: "\n").utf8), to: dir + "/inputs.txt")
+
+        let file = try PipelineFile(path: SharedData.packageRoot.appendingPathComponent("Pipelines/roundtrip.yaml").path)
+        func run(_ out: String, _ shard: Shard?) throws -> RunReport {
+            let plan = try PipelinePlan(file: file, overrides: ["output=\(dir)/\(out)/{stem}.mid"], positional: [dir + "/inputs.txt"])
+            return PipelineRunner(plan: plan, shard: shard).run()
+        }
+        let whole = try run("whole", nil)
+        #expect(whole.inputs == 10_939)
+        #expect(whole.failures.map { ($0.path as NSString).lastPathComponent }.sorted() == ["cut.mid", "empty.mid", "garbage.mid"])
+        #expect(whole.outputCount == 10_936 - (whole.stages[1].dropped["no notes"] ?? 0))
+        let first = try run("shards", Shard("1/2"))
+        let second = try run("shards", Shard("2/2"))
+        #expect(first.inputs + second.inputs == whole.inputs)
+        #expect(first.inputs > 5000 && second.inputs > 5000)
+        #expect(first.failures.count + second.failures.count == 3)
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir + "/whole").sorted()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/shards").sorted() == names)
+        for name in names {
+            #expect(try readFileBytes(path: "\(dir)/whole/\(name)") == readFileBytes(path: "\(dir)/shards/\(name)"), "\(name)")
+        }
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+}

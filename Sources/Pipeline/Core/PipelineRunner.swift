@@ -83,23 +83,29 @@ public struct PipelineRunner: Sendable {
     public var plan: PipelinePlan
     /// Worker threads (default: the number of cores).
     public var threads: Int
+    /// Process only this deterministic part of the inputs (for job arrays), or all of them.
+    public var shard: Shard?
 
     /// Creates a runner.
-    public init(plan: PipelinePlan, threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    public init(plan: PipelinePlan, threads: Int = ProcessInfo.processInfo.activeProcessorCount, shard: Shard? = nil) {
         self.plan = plan
         self.threads = max(1, threads)
+        self.shard = shard
     }
 
     /// Runs every input. `progress` is called after each input with (done, total), from worker threads.
     public func run(collectOutputs: Bool = false, progress: (@Sendable (Int, Int) -> Void)? = nil) -> RunReport {
         let started = Date()
-        let inputs = plan.sources
+        let all = plan.sources
+        // Units keep their position in the full list, so paired sources stay paired within a shard.
+        let units = shard.map { sh in all.indices.filter { all[$0].shard(of: sh.count) == sh.index } } ?? Array(all.indices)
+        let inputs = units.map { all[$0] }
         let state = RunState(stages: plan.stages.map { StageStats(stage: $0.label) })
         let workers = min(threads, max(1, inputs.count))
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             var local = plan.stages.map { StageStats(stage: $0.label) }
             while let i = state.nextIndex(below: inputs.count) {
-                let result = runOne(inputs[i], unit: i, stats: &local)
+                let result = runOne(inputs[i], unit: units[i], stats: &local)
                 let done = state.record(i, result, collect: collectOutputs)
                 progress?(done, inputs.count)
             }
@@ -131,9 +137,10 @@ public struct PipelineRunner: Sendable {
                 } else {
                     switch stage.node.mode {
                     case .each:
+                        // An .each body maps every value it is given, so one call serves them all.
                         let values = results[stage.inputs[0]]
                         stats[k].received += values.count
-                        for v in values { next += try stage.node.body([v], &drops) }
+                        if !values.isEmpty { next = try stage.node.body(values, &drops) }
                     case .group:
                         let values = results[stage.inputs[0]]
                         if !values.isEmpty {
@@ -156,6 +163,26 @@ public struct PipelineRunner: Sendable {
         }
         return .success(plan.sinks.flatMap { results[$0] })
     }
+}
+
+/// A part of a batch: inputs whose `InputFile.shard(of: count)` is `index`. Shards 1/N ... N/N together cover
+/// every input exactly once.
+public struct Shard: Sendable, Equatable, CustomStringConvertible {
+    /// Which part, 0-based.
+    public var index: Int
+    /// How many parts.
+    public var count: Int
+
+    /// Parses "K/N" with 1 <= K <= N (1-based, as job-array indices usually are).
+    public init?(_ text: String) {
+        let parts = text.split(separator: "/")
+        guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), n >= 1, (1...n).contains(k) else { return nil }
+        index = k - 1
+        count = n
+    }
+
+    /// "K/N".
+    public var description: String { "\(index + 1)/\(count)" }
 }
 
 /// The shared state of a run's workers, behind one lock.

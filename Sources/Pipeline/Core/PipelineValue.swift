@@ -13,8 +13,24 @@ public struct InputFile: PipelineValue, Equatable {
     public static let typeName = "InputFile"
     /// The file's path as given or found.
     public var path: String
+    /// The path relative to the folder, list or pattern it was found through (for stable sharding).
+    public var key: String
     /// Creates an input.
-    public init(path: String) { self.path = path }
+    public init(path: String, key: String? = nil) {
+        self.path = path
+        self.key = key ?? path
+    }
+
+    /// The shard (0..<count) this input belongs to: FNV-1a of its key, so the split is deterministic and stays the
+    /// same when files are added elsewhere in the corpus.
+    public func shard(of count: Int) -> Int {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in key.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
+        return Int(hash % UInt64(max(1, count)))
+    }
 }
 
 /// A file a stage wrote: what sink stages return.

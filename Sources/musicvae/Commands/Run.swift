@@ -25,6 +25,9 @@ struct Run: ParsableCommand {
     @Option(help: "Worker threads (default: one per core).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Option(help: ArgumentHelp("Process only part K of N of the inputs (deterministic, by file path), e.g. 2/8 for a job array.", valueName: "K/N"))
+    var shard: String?
+
     @Option(help: ArgumentHelp("Also write the counters as JSON to this file.", valueName: "file.json"))
     var stats: String?
 
@@ -42,8 +45,13 @@ struct Run: ParsableCommand {
         } catch let error as PipelineError {
             throw CLIError(error.description)
         }
+        var part: Shard?
+        if let shard {
+            guard let parsed = Shard(shard) else { throw ValidationError("--shard takes K/N with 1 <= K <= N, e.g. 1/4; got '\(shard)'") }
+            part = parsed
+        }
         let progress = ProgressLine("run")
-        let result = PipelineRunner(plan: plan, threads: threads).run(collectOutputs: true) { progress.update($0, $1) }
+        let result = PipelineRunner(plan: plan, threads: threads, shard: part).run(collectOutputs: true) { progress.update($0, $1) }
         progress.finish()
         let report = result
         if let dir = self.report {
@@ -55,10 +63,9 @@ struct Run: ParsableCommand {
                 throw CLIError("\(dir): cannot write the report: \(error)")
             }
         }
-        if !quiet { print(RunSummary(report: report, plan: plan).text) }
-        if let stats {
-            try writeStats(RunSummary(report: report, plan: plan).json, to: stats)
-        }
+        let summary = RunSummary(report: report, plan: plan, shard: part)
+        if !quiet { print(summary.text) }
+        if let stats { try writeStats(summary.json, to: stats) }
         for f in report.failures { printError("failed: \(f.path): \(f.message)") }
         if !report.failures.isEmpty { throw ExitCode(1) }
     }
@@ -68,6 +75,7 @@ struct Run: ParsableCommand {
 struct RunSummary {
     let report: RunReport
     let plan: PipelinePlan
+    var shard: Shard? = nil
 
     /// JSON shape of `--stats`.
     struct JSON: Encodable {
@@ -78,6 +86,7 @@ struct RunSummary {
             let dropped: [String: Int]
         }
         let pipeline: String
+        let shard: String?
         let inputs: Int
         let failed: Int
         let failures: [String: String]
@@ -88,7 +97,7 @@ struct RunSummary {
     }
 
     var json: JSON {
-        JSON(pipeline: plan.file, inputs: report.inputs, failed: report.failures.count,
+        JSON(pipeline: plan.file, shard: shard?.description, inputs: report.inputs, failed: report.failures.count,
              failures: Dictionary(report.failures.map { ($0.path, $0.message) }, uniquingKeysWith: { a, _ in a }),
              failed_by_reason: report.failuresByReason, outputs: report.outputCount, seconds: report.seconds,
              stages: report.stages.map { .init(stage: $0.stage, received: $0.received, produced: $0.produced, dropped: $0.dropped) })

@@ -1,24 +1,36 @@
 import Foundation
 
-/// A one-line progress display on a terminal (files done, files/s, ETA); silent when stderr is not a terminal.
+/// Progress on long work: a redrawn bar on a terminal (files done, files/s, ETA); on a pipe or log file, a plain
+/// line at every tenth of a batch of at least `plainMinimum` inputs.
 final class ProgressLine: @unchecked Sendable {
     private let lock = NSLock()
     private let label: String
     private let started = Date()
     private var lastDraw = Date.distantPast
-    private let enabled: Bool
+    private var lastTenth = 0
+    private let terminal: Bool
+    /// Smallest batch that gets plain progress lines.
+    static let plainMinimum = 200
 
-    init(_ label: String, enabled: Bool = FileHandleOutput.isTerminal(2)) {
+    init(_ label: String, terminal: Bool = FileHandleOutput.isTerminal(2)) {
         self.label = label
-        self.enabled = enabled
+        self.terminal = terminal
     }
 
     /// Reports `done` of `total`; redraws at most ten times a second.
     func update(_ done: Int, _ total: Int) {
-        guard enabled else { return }
         lock.lock()
         defer { lock.unlock() }
         let now = Date()
+        if !terminal {
+            let tenth = total > 0 ? 10 * done / total : 10
+            guard total >= Self.plainMinimum, tenth > lastTenth else { return }
+            lastTenth = tenth
+            let rate = Double(done) / max(1e-6, now.timeIntervalSince(started))
+            FileHandleOutput.write(String(format: "%@: %d/%d inputs (%d%%), %.0f files/s, ETA %.0fs\n", label, done, total,
+                                          100 * done / max(1, total), rate, rate > 0 ? Double(total - done) / rate : 0), fd: 2)
+            return
+        }
         guard done == total || now.timeIntervalSince(lastDraw) > 0.1 else { return }
         lastDraw = now
         let elapsed = max(1e-6, now.timeIntervalSince(started))
@@ -32,7 +44,7 @@ final class ProgressLine: @unchecked Sendable {
 
     /// Clears the line.
     func finish() {
-        guard enabled else { return }
+        guard terminal else { return }
         FileHandleOutput.write("\r\u{1B}[K", fd: 2)
     }
 }
