@@ -77,7 +77,7 @@ func loadError(_ yaml: String, overrides: [String] = [], positional: [String] = 
         #expect(at.file == "p.yaml" && at.line >= 2)
         #expect(loadError("stages: 3\n") == .structure(SourceLocation(file: "p.yaml", line: 1, column: 9), "'stages' must be a list"))
         #expect(loadError("stage:\n  - read-midi\n") == .structure(SourceLocation(file: "p.yaml", line: 1, column: 1),
-                                                                   "unknown key 'stage'; expected inputs, vars or stages"))
+                                                                   "unknown key 'stage'; expected inputs, vars, plugins or stages"))
         #expect(loadError("inputs: [a]\n") == .empty(file: "p.yaml"))
     }
 

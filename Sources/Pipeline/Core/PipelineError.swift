@@ -62,6 +62,8 @@ public enum PipelineError: Error, Sendable, Equatable {
     case duplicateStage(String)
     /// A stage could not be built from its (valid) parameters.
     case stageSetup(SourceLocation, stage: String, reason: String)
+    /// A plugin library that cannot be used.
+    case plugin(path: String, reason: String)
     /// A run-time failure of one input (bad MIDI file, unwritable output...).
     case inputFailed(path: String, reason: String)
 }
@@ -120,6 +122,8 @@ extension PipelineError: CustomStringConvertible {
             return "a stage named '\(name)' is already registered"
         case .stageSetup(let at, let stage, let reason):
             return "\(at): stage '\(stage)': \(reason)"
+        case .plugin(let path, let reason):
+            return "plugin \(path): \(reason)"
         case .inputFailed(let path, let reason):
             return "\(path): \(reason)"
         }

@@ -51,6 +51,8 @@ public struct PipelineFile: Sendable {
     public var variables: [String: (value: String, location: SourceLocation)]
     /// The stages in order.
     public var stages: [RawStage]
+    /// Plugin libraries to load first (`plugins:`), resolved against the pipeline file's folder.
+    public var plugins: [(path: String, location: SourceLocation)] = []
 
     /// Reads and parses a pipeline file (shape only; `plan` checks the rest).
     public init(path: String) throws {
@@ -111,10 +113,18 @@ public struct PipelineFile: Sendable {
                 sawStages = true
                 guard let seq = value.sequence else { throw PipelineError.structure(loc(value), "'stages' must be a list") }
                 for item in seq { stages.append(try Self.rawStage(item, file: path)) }
+            case "plugins":
+                let items = value.sequence ?? [value]
+                let folder = (path as NSString).deletingLastPathComponent
+                for item in items {
+                    guard let p = item.string, !p.isEmpty else { throw PipelineError.structure(loc(item), "'plugins' lists paths of shared libraries") }
+                    let resolved = p.hasPrefix("/") || folder.isEmpty ? p : folder + "/" + p
+                    plugins.append((resolved, loc(item)))
+                }
             case "name", "description":
                 break
             default:
-                throw PipelineError.structure(loc(key), "unknown key '\(key.string ?? "?")'; expected inputs, vars or stages")
+                throw PipelineError.structure(loc(key), "unknown key '\(key.string ?? "?")'; expected inputs, vars, plugins or stages")
             }
         }
         if !sawStages || stages.isEmpty { throw PipelineError.empty(file: path) }

@@ -50,6 +50,13 @@ public struct PipelinePlan: Sendable {
     public init(file: PipelineFile, registry: StageRegistry = .shared, overrides: [String] = [], positional: [String] = [],
                 listSources: Bool = true) throws {
         self.file = file.path
+        for plugin in file.plugins {
+            do {
+                try PluginLoader.load(plugin.path, into: registry)
+            } catch let PipelineError.plugin(path, reason) {
+                throw PipelineError.stageSetup(plugin.location, stage: "plugins", reason: "\(path): \(reason)")
+            }
+        }
         var vars: [String: String] = file.variables.mapValues(\.value)
         let declared = Set(file.inputs).union(file.variables.keys)
         guard positional.count <= file.inputs.count else {

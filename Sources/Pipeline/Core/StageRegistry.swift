@@ -78,6 +78,7 @@ public final class StageRegistry: @unchecked Sendable {
 
     private let lock = NSLock()
     private var definitions: [String: StageDefinition] = [:]
+    private var plugins: [String: [String]] = [:]
 
     /// An empty registry (tests use their own).
     public init() {}
@@ -102,6 +103,20 @@ public final class StageRegistry: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return definitions.values.sorted { $0.name < $1.name }
+    }
+
+    /// The stages a plugin file registered, if it was loaded.
+    public func pluginStages(_ path: String) -> [String]? {
+        lock.lock()
+        defer { lock.unlock() }
+        return plugins[path]
+    }
+
+    /// Records that a plugin file registered these stages.
+    func notePlugin(_ path: String, stages: [String]) {
+        lock.lock()
+        defer { lock.unlock() }
+        plugins[path] = stages
     }
 
     /// The registered name closest to `name` (edit distance at most 3), for "did you mean".

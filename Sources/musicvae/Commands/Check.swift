@@ -10,10 +10,14 @@ struct Check: ParsableCommand {
     @Argument(help: "Pipeline file(s), or names of bundled pipelines.")
     var pipelines: [String]
 
+    @Option(name: .customLong("plugin"), help: ArgumentHelp("Load stages from a plugin shared library first (repeatable).", valueName: "lib.so"))
+    var plugins: [String] = []
+
     @Option(name: .customLong("set"), help: ArgumentHelp("Set a pipeline variable or input.", valueName: "name=value"))
     var overrides: [String] = []
 
     func run() throws {
+        try loadPlugins(plugins)
         var failed = 0
         for name in pipelines {
             do {

@@ -22,6 +22,9 @@ struct Run: ParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("Set a pipeline variable or input.", valueName: "name=value"))
     var overrides: [String] = []
 
+    @Option(name: .customLong("plugin"), help: ArgumentHelp("Load stages from a plugin shared library first (repeatable).", valueName: "lib.so"))
+    var plugins: [String] = []
+
     @Option(help: "Worker threads (default: one per core).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
@@ -38,6 +41,7 @@ struct Run: ParsableCommand {
     var quiet = false
 
     func run() throws {
+        try loadPlugins(plugins)
         let path = try InstallPaths.pipeline(pipeline)
         let plan: PipelinePlan
         do {

@@ -5,6 +5,9 @@ import Pipeline
 struct Stages: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List every pipeline stage with its input/output types and parameters.")
 
+    @Option(name: .customLong("plugin"), help: ArgumentHelp("Load stages from a plugin shared library first (repeatable).", valueName: "lib.so"))
+    var plugins: [String] = []
+
     @Flag(help: "Print JSON.")
     var json = false
 
@@ -18,6 +21,7 @@ struct Stages: ParsableCommand {
     }
 
     func run() throws {
+        try loadPlugins(plugins)
         let list = StageRegistry.shared.all.map { d in
             StageJSON(name: d.name, summary: d.summary, inputs: d.accepts,
                       output: { if case .fixed(let t) = d.output { return t }; return "same as input" }(),
