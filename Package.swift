@@ -18,7 +18,7 @@ let package = Package(
         .executable(name: "musicvae", targets: ["musicvae"]),
         .library(name: "MIDIFiles", targets: ["MIDIFiles"]),
         .library(name: "MIDIPipeline", targets: ["MIDIFiles", "NoteSequences", "Render", "Pipeline"]),
-        .library(name: "MusicVAEKit", targets: ["MIDIFiles", "NoteSequences", "Render", "Pipeline"]),
+        .library(name: "MusicVAEKit", targets: ["MIDIFiles", "NoteSequences", "NeuralNet", "MusicVAE", "Render", "Pipeline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -34,6 +34,8 @@ let package = Package(
 
         .target(name: "MIDIFiles"),
         .target(name: "NoteSequences", dependencies: ["MIDIFiles"]),
+        .target(name: "NeuralNet", dependencies: ["COpenBLAS"]),
+        .target(name: "MusicVAE", dependencies: ["NeuralNet"]),
         .target(name: "Render", dependencies: ["NoteSequences", "CFluidSynth", "CSndFile"]),
         .target(name: "Pipeline", dependencies: [
             "MIDIFiles", "NoteSequences", "Render",
@@ -46,6 +48,8 @@ let package = Package(
 
         .testTarget(name: "MIDIFilesTests", dependencies: ["MIDIFiles"]),
         .testTarget(name: "NoteSequencesTests", dependencies: ["NoteSequences", "MIDIFiles"]),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),
+        .testTarget(name: "MusicVAETests", dependencies: ["MusicVAE", "NeuralNet"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "NoteSequences"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "NoteSequences", "MIDIFiles"]),
         .testTarget(name: "CLITests", dependencies: ["musicvae"]),

@@ -174,7 +174,7 @@ public struct PipelinePlan: Sendable {
 
     /// Kahn's algorithm in file order; a cycle is reported at its first stage.
     static func topologicalOrder(_ reads: [[Int]], labels: [String], locations: [SourceLocation]) throws -> [Int] {
-        var remaining = reads.map { Set($0) }
+        let remaining = reads.map { Set($0) }
         var order: [Int] = []
         var done = Set<Int>()
         while order.count < reads.count {

@@ -84,7 +84,7 @@ func globMIDIFiles(_ pattern: String) throws -> [InputFile] {
     let base = root.hasSuffix("/") ? root : root + "/"
     let files = matches.sorted().compactMap { rel -> InputFile? in
         var isDir: ObjCBool = false
-        FileManager.default.fileExists(atPath: base + rel, isDirectory: &isDir)
+        _ = FileManager.default.fileExists(atPath: base + rel, isDirectory: &isDir)
         return isDir.boolValue ? nil : InputFile(path: base + rel, key: rel)
     }
     if files.isEmpty { throw PipelineError.inputFailed(path: pattern, reason: "no file matches the pattern") }

@@ -1,0 +1,192 @@
+import Foundation
+
+/// Errors raised by the MusicVAE module (configuration, checkpoints, inputs).
+public enum MusicVAEError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The configuration is inconsistent (message says what).
+    case invalidConfig(String)
+    /// A checkpoint file is missing, malformed or inconsistent (file, message).
+    case badCheckpoint(String)
+    /// A checkpoint lacks a variable the model needs.
+    case missingWeight(String)
+    /// A checkpoint holds a variable with the wrong shape (name, expected, found).
+    case weightShape(String, expected: [Int], found: [Int])
+    /// A checkpoint holds a dtype or quantization this reader does not support.
+    case unsupportedDType(String)
+    /// An input window has the wrong length or a class index out of range.
+    case invalidInput(String)
+
+    /// A one-line human-readable description.
+    public var description: String {
+        switch self {
+        case let .invalidConfig(s): return "invalid MusicVAE config: \(s)"
+        case let .badCheckpoint(s): return "bad checkpoint: \(s)"
+        case let .missingWeight(n): return "checkpoint lacks weight '\(n)'"
+        case let .weightShape(n, e, f): return "weight '\(n)' has shape \(f), expected \(e)"
+        case let .unsupportedDType(s): return "unsupported dtype: \(s)"
+        case let .invalidInput(s): return "invalid input: \(s)"
+        }
+    }
+}
+
+/// A MusicVAE architecture and its training hyper-parameters (names follow Magenta's HParams).
+public struct MusicVAEConfig: Codable, Sendable, Equatable {
+    /// The encoder: stacked bidirectional LSTM, or a hierarchy of bidirectional LSTMs.
+    public struct Encoder: Codable, Sendable, Equatable {
+        /// Which encoder.
+        public enum Kind: String, Codable, Sendable {
+            /// Stacked bidirectional LSTM layers over all steps (Magenta's BidirectionalLstmEncoder).
+            case bidirectional
+            /// One bidirectional LSTM per level over segments (Magenta's HierarchicalLstmEncoder).
+            case hierarchical
+        }
+        /// Which encoder.
+        public var kind: Kind
+        /// Units per direction: one entry per stacked layer (bidirectional) or per level (hierarchical).
+        public var layerSizes: [Int]
+        /// Hierarchical only: sequence length at each level, innermost (steps per segment) first;
+        /// their product is `numSteps`.
+        public var levelLengths: [Int]
+
+        /// An encoder description.
+        public init(kind: Kind, layerSizes: [Int], levelLengths: [Int] = []) {
+            self.kind = kind; self.layerSizes = layerSizes; self.levelLengths = levelLengths
+        }
+    }
+
+    /// The decoder: a flat multi-layer LSTM, or a conductor LSTM feeding a bar-level LSTM decoder.
+    public struct Decoder: Codable, Sendable, Equatable {
+        /// Which decoder.
+        public enum Kind: String, Codable, Sendable {
+            /// One multi-layer LSTM over all steps (Magenta's CategoricalLstmDecoder).
+            case flat
+            /// A conductor LSTM over bars feeding a bar-level LSTM decoder (HierarchicalLstmDecoder).
+            case hierarchical
+        }
+        /// Which decoder.
+        public var kind: Kind
+        /// Units of each layer of the (core / bar) decoder LSTM.
+        public var layerSizes: [Int]
+        /// Hierarchical only: units of each conductor layer.
+        public var conductorSizes: [Int]
+        /// Hierarchical only: number of bars (conductor steps).
+        public var numBars: Int
+        /// Hierarchical only: steps per bar; numBars · stepsPerBar = numSteps.
+        public var stepsPerBar: Int
+
+        /// A decoder description.
+        public init(kind: Kind, layerSizes: [Int], conductorSizes: [Int] = [], numBars: Int = 0, stepsPerBar: Int = 0) {
+            self.kind = kind; self.layerSizes = layerSizes; self.conductorSizes = conductorSizes
+            self.numBars = numBars; self.stepsPerBar = stepsPerBar
+        }
+    }
+
+    /// A short name (e.g. "mel_2bar_small").
+    public var name: String
+    /// One-hot depth of inputs and outputs (90 for Magenta's MelodyConverter, pitches 21…108).
+    public var depth: Int
+    /// Lowest MIDI pitch of the melody encoding (class 2 plays this pitch).
+    public var minPitch: Int
+    /// Highest MIDI pitch of the melody encoding.
+    public var maxPitch: Int
+    /// Steps per window (16 per 4/4 bar).
+    public var numSteps: Int
+    /// Latent size.
+    public var zSize: Int
+    /// Encoder architecture.
+    public var encoder: Encoder
+    /// Decoder architecture.
+    public var decoder: Decoder
+    /// Free bits of KL before the KL term counts (free nats = freeBits · ln 2).
+    public var freeBits: Double
+    /// Final KL weight β.
+    public var maxBeta: Double
+    /// β at step s is (1 − betaRate^s) · maxBeta.
+    public var betaRate: Double
+    /// Forget-gate bias added at run time (LSTMBlockCell's forget_bias).
+    public var forgetBias: Float
+    /// Training batch size.
+    public var batchSize: Int
+    /// Initial learning rate.
+    public var learningRate: Double
+    /// Learning-rate decay per step.
+    public var decayRate: Double
+    /// Learning-rate floor.
+    public var minLearningRate: Double
+    /// Global-norm clip threshold.
+    public var gradClip: Double
+    /// Gradients with a global norm at or above this are zeroed (Magenta's grad_norm_clip_to_zero).
+    public var gradNormClipToZero: Double
+    /// Scheduled sampling for flat decoders: "constant" (probability `samplingRate`) or "inverse_sigmoid" (rate k).
+    public var samplingSchedule: String
+    /// Constant sampling probability, or the k of the inverse-sigmoid schedule.
+    public var samplingRate: Double
+
+    /// A configuration; unspecified training values take Magenta's defaults.
+    public init(name: String, depth: Int = 90, minPitch: Int = 21, maxPitch: Int = 108, numSteps: Int, zSize: Int,
+                encoder: Encoder, decoder: Decoder, freeBits: Double = 0, maxBeta: Double = 1, betaRate: Double = 0,
+                forgetBias: Float = 1, batchSize: Int = 512, learningRate: Double = 1e-3, decayRate: Double = 0.9999,
+                minLearningRate: Double = 1e-5, gradClip: Double = 1, gradNormClipToZero: Double = 10_000,
+                samplingSchedule: String = "constant", samplingRate: Double = 0) {
+        self.name = name; self.depth = depth; self.minPitch = minPitch; self.maxPitch = maxPitch
+        self.numSteps = numSteps; self.zSize = zSize; self.encoder = encoder; self.decoder = decoder
+        self.freeBits = freeBits; self.maxBeta = maxBeta; self.betaRate = betaRate; self.forgetBias = forgetBias
+        self.batchSize = batchSize; self.learningRate = learningRate; self.decayRate = decayRate
+        self.minLearningRate = minLearningRate; self.gradClip = gradClip; self.gradNormClipToZero = gradNormClipToZero
+        self.samplingSchedule = samplingSchedule; self.samplingRate = samplingRate
+    }
+
+    /// Magenta's `cat-mel_2bar_small`: 2-bar melodies, bidirectional [512] encoder, z 256, LSTM [256, 256] decoder.
+    public static let mel2barSmall = MusicVAEConfig(
+        name: "mel_2bar_small", numSteps: 32, zSize: 256,
+        encoder: Encoder(kind: .bidirectional, layerSizes: [512]),
+        decoder: Decoder(kind: .flat, layerSizes: [256, 256]),
+        freeBits: 0, maxBeta: 0.2, betaRate: 0.99999, batchSize: 512,
+        samplingSchedule: "inverse_sigmoid", samplingRate: 1000)
+
+    /// A small `hierdec-mel_16bar` (16 bars × 16 steps) sized to train on 2 CPU cores in about an hour:
+    /// 2-layer bidirectional [128, 128] encoder, z 128, conductor [128, 128], bar decoder [128, 128].
+    public static let mel16barHier = MusicVAEConfig(
+        name: "mel_16bar_hier", numSteps: 256, zSize: 128,
+        encoder: Encoder(kind: .bidirectional, layerSizes: [128, 128]),
+        decoder: Decoder(kind: .hierarchical, layerSizes: [128, 128], conductorSizes: [128, 128], numBars: 16, stepsPerBar: 16),
+        freeBits: 256, maxBeta: 0.2, betaRate: 0.99999, batchSize: 64)
+
+    /// The presets by name.
+    public static let presets: [String: MusicVAEConfig] = ["mel_2bar_small": mel2barSmall, "mel_16bar_hier": mel16barHier]
+
+    /// Throws `invalidConfig` when sizes do not fit together.
+    public func validate() throws {
+        func fail(_ s: String) throws -> Never { throw MusicVAEError.invalidConfig(s) }
+        if depth < 2 { try fail("depth \(depth) < 2") }
+        if numSteps < 1 || zSize < 1 { try fail("numSteps and zSize must be positive") }
+        if encoder.layerSizes.isEmpty || encoder.layerSizes.contains(where: { $0 < 1 }) { try fail("encoder layer sizes \(encoder.layerSizes)") }
+        if decoder.layerSizes.isEmpty || decoder.layerSizes.contains(where: { $0 < 1 }) { try fail("decoder layer sizes \(decoder.layerSizes)") }
+        if encoder.kind == .hierarchical {
+            if encoder.levelLengths.count != encoder.layerSizes.count { try fail("one encoder level length per level size") }
+            if encoder.levelLengths.reduce(1, *) != numSteps { try fail("encoder level lengths \(encoder.levelLengths) do not multiply to \(numSteps)") }
+        }
+        if decoder.kind == .hierarchical {
+            if decoder.conductorSizes.isEmpty || decoder.conductorSizes.contains(where: { $0 < 1 }) { try fail("conductor sizes \(decoder.conductorSizes)") }
+            if decoder.numBars * decoder.stepsPerBar != numSteps { try fail("numBars · stepsPerBar != numSteps") }
+        }
+        if !["constant", "inverse_sigmoid"].contains(samplingSchedule) { try fail("sampling schedule '\(samplingSchedule)'") }
+    }
+
+    /// β at a training step: (1 − betaRate^step) · maxBeta.
+    public func beta(atStep step: Int) -> Double { (1 - Foundation.pow(betaRate, Double(step))) * maxBeta }
+
+    /// Free nats: freeBits · ln 2.
+    public var freeNats: Double { freeBits * M_LN2 }
+
+    /// Scheduled-sampling probability at a step (0 for hierarchical decoders).
+    public func samplingProbability(atStep step: Int) -> Double {
+        guard decoder.kind == .flat else { return 0 }
+        switch samplingSchedule {
+        case "inverse_sigmoid":
+            let k = samplingRate
+            return 1 - k / (k + Foundation.exp(Double(step) / k))
+        default:
+            return samplingRate
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import NeuralNet
+
+/// Saving and resuming training: the model checkpoint plus Adam's moments and the global step,
+/// written together in one atomic folder replacement.
+extension MusicVAETrainer {
+    /// Trainer-state file names inside a checkpoint folder.
+    public static let stateFile = "trainer_state.json"
+    /// Adam moments: m then v, float32 little-endian, in parameter order.
+    public static let momentsFile = "trainer_adam.bin"
+
+    struct State: Codable {
+        var step: Int
+        var beta1: Float
+        var beta2: Float
+        var epsilon: Float
+        var parameterCount: Int
+    }
+
+    /// Writes the model (magenta.js layout) and the optimizer state to `dir`, atomically.
+    public func save(to dir: URL) throws {
+        let state = State(step: optimizer.step, beta1: optimizer.beta1, beta2: optimizer.beta2,
+                          epsilon: optimizer.epsilon, parameterCount: model.parameterCount)
+        var moments = Data(capacity: 8 * model.parameterCount)
+        for a in [optimizer.m, optimizer.v] {
+            a.withUnsafeBufferPointer { p in for x in p { withUnsafeBytes(of: x.bitPattern.littleEndian) { moments.append(contentsOf: $0) } } }
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try TFJSCheckpoint.writeWeights(model.namedWeights, to: dir, extraFiles: [
+            "config.json": try model.checkpointConfigJSON(),
+            Self.stateFile: try encoder.encode(state),
+            Self.momentsFile: moments,
+        ])
+    }
+
+    /// Resumes from a folder written by `save(to:)` (or starts at step 0 from a plain checkpoint).
+    /// Noise and sampling draws continue from `seed` mixed with the saved step.
+    public convenience init(resumingFrom dir: URL, seed: UInt64 = 0) throws {
+        let model = try MusicVAEModel.load(from: dir)
+        let stateURL = dir.appendingPathComponent(Self.stateFile)
+        guard FileManager.default.fileExists(atPath: stateURL.path) else {
+            self.init(model: model, seed: seed)
+            return
+        }
+        let state: State
+        do { state = try JSONDecoder().decode(State.self, from: Data(contentsOf: stateURL)) } catch {
+            throw MusicVAEError.badCheckpoint("malformed \(Self.stateFile): \(error)")
+        }
+        let n = model.parameterCount
+        let bytes = try Data(contentsOf: dir.appendingPathComponent(Self.momentsFile))
+        guard state.parameterCount == n, bytes.count == 8 * n else {
+            throw MusicVAEError.badCheckpoint("optimizer state is for \(state.parameterCount) parameters, model has \(n)")
+        }
+        var adam = Adam(count: n, beta1: state.beta1, beta2: state.beta2, epsilon: state.epsilon)
+        bytes.withUnsafeBytes { raw in
+            for i in 0..<n {
+                adam.m[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
+                adam.v[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * (n + i), as: UInt32.self)))
+            }
+        }
+        adam.step = state.step
+        self.init(model: model, optimizer: adam, seed: seed ^ (UInt64(state.step) &* 0x9E37_79B9_7F4A_7C15))
+    }
+}

@@ -1,0 +1,38 @@
+import Dispatch
+import Foundation
+
+/// Two-way task parallelism for independent halves of a computation (e.g. the fw and bw
+/// directions of a bidirectional LSTM). While both halves run, OpenBLAS is limited to one
+/// thread so each half's GEMMs run on its own core; the previous thread count is restored after.
+public enum Parallel {
+    /// Whether `pair` runs its halves concurrently (default: when the machine has ≥ 2 CPUs).
+    /// Set to false to run them one after the other with multi-threaded BLAS.
+    nonisolated(unsafe) public static var enabled: Bool = ProcessInfo.processInfo.activeProcessorCount >= 2
+
+    /// Below this many batch rows the directions run one after the other with multi-threaded BLAS
+    /// (for single rows, threaded sgemv beats two single-threaded halves).
+    nonisolated(unsafe) public static var minimumRows: Int = 16
+
+    /// Runs `a` and `b` (which must not write to the same memory) and returns when both are done.
+    public static func pair(_ a: () -> Void, _ b: () -> Void) {
+        guard enabled else { a(); b(); return }
+        let saved = BLAS.threads
+        BLAS.threads = 1
+        withoutActuallyEscaping(a) { a in
+            withoutActuallyEscaping(b) { b in
+                let work = UnsafeSendable(a: a, b: b)
+                DispatchQueue.concurrentPerform(iterations: 2) { i in
+                    if i == 0 { work.a() } else { work.b() }
+                }
+            }
+        }
+        BLAS.threads = saved
+    }
+}
+
+/// Carries non-Sendable closures into `concurrentPerform`; `Parallel.pair`'s contract
+/// (disjoint writes) is what makes this safe.
+private struct UnsafeSendable: @unchecked Sendable {
+    let a: () -> Void
+    let b: () -> Void
+}

@@ -1,0 +1,217 @@
+import Foundation
+import Testing
+@testable import MusicVAE
+@testable import NeuralNet
+
+@Suite("Model: checkpoints, API, training")
+struct ModelTests {
+    static func tempDir() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("musicvae-tests-\(UUID().uuidString)")
+    }
+
+    @Test(arguments: Golden.models)
+    func saveLoadRoundTripIsBitExact(_ name: String) throws {
+        let m = try MusicVAEModel.load(from: Golden.dir(name))
+        let tmp = Self.tempDir(), dir = tmp.appendingPathComponent("ckpt")
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        try m.save(to: dir, shardBytes: 10_000)  // small shards: tensors straddle files
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+        #expect(files.contains("config.json") && files.contains("weights_manifest.json") && files.contains { $0.hasSuffix("of\((m.parameterCount * 4 + 9_999) / 10_000)") })
+        let back = try MusicVAEModel.load(from: dir)
+        #expect(back.config == m.config)
+        #expect(back.parameters.entries == m.parameters.entries)
+        #expect(zip(back.parameters.values, m.parameters.values).allSatisfy { $0.bitPattern == $1.bitPattern })
+        // magenta.js fields are present.
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("config.json"))) as! [String: Any]
+        let args = (json["dataConverter"] as! [String: Any])["args"] as! [String: Any]
+        #expect(json["type"] as? String == "MusicVAE" && (args["numSteps"] as! Int) == m.config.numSteps)
+    }
+
+    @Test func saveReplacesAtomicallyAndKeepsOtherFiles() throws {
+        let tmp = Self.tempDir(), dir = tmp.appendingPathComponent("m")
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let a = try MusicVAEModel(config: Self.tinyFlat, seed: 1)
+        try a.save(to: dir, shardBytes: 1000)
+        try Data("card".utf8).write(to: dir.appendingPathComponent("README.md"))
+        let b = try MusicVAEModel(config: Self.tinyFlat, seed: 2)
+        try b.save(to: dir)  // one shard now: old shards must disappear
+        let files = Set(try FileManager.default.contentsOfDirectory(atPath: dir.path))
+        #expect(files == ["README.md", "config.json", "weights_manifest.json", "group1-shard1of1"])
+        #expect(try MusicVAEModel.load(from: dir).parameters.values == b.parameters.values)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.path) == ["m"])  // no temp folders left
+    }
+
+    @Test func loaderErrors() throws {
+        let tmp = Self.tempDir()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        #expect(throws: MusicVAEError.self) { try MusicVAEModel.load(from: tmp) }
+        let m = try MusicVAEModel(config: Self.tinyFlat, seed: 1)
+        let dir = tmp.appendingPathComponent("x")
+        try m.save(to: dir)
+        // Truncated shard.
+        let shard = dir.appendingPathComponent("group1-shard1of1")
+        let d = try Data(contentsOf: shard)
+        try d.prefix(d.count - 3).write(to: shard)
+        #expect(throws: MusicVAEError.self) { try MusicVAEModel.load(from: dir) }
+        // A wrong shape.
+        var w = m.namedWeights
+        w[0].tensor = Tensor(zeros: [1, 2])
+        #expect(throws: MusicVAEError.self) { try MusicVAEModel(config: Self.tinyFlat, weights: w) }
+        #expect(throws: MusicVAEError.self) { try m.encode(windows: [[1, 2, 3]]) }
+        #expect(throws: MusicVAEError.self) { try m.encode(windows: [Array(repeating: 90, count: 8)]) }
+        // A workspace belongs to one configuration.
+        let other = try MusicVAEModel(config: ModelTests.tinyFlat.with { $0.name = "other"; $0.zSize = 5 }, seed: 1)
+        #expect(throws: MusicVAEError.self) {
+            try m.encode(windows: [Array(repeating: 1, count: 8)], workspace: MusicVAEWorkspace(for: other))
+        }
+    }
+
+    @Test func presetsMatchMagenta() throws {
+        let s = MusicVAEConfig.mel2barSmall
+        try s.validate()
+        #expect(s.encoder.layerSizes == [512] && s.zSize == 256 && s.decoder.layerSizes == [256, 256])
+        #expect(s.freeBits == 0 && s.maxBeta == 0.2 && s.betaRate == 0.99999 && s.depth == 90 && s.numSteps == 32)
+        let m = try MusicVAEModel(config: s, seed: 0)
+        // cat-mel_2bar_small has 4,561,434 ... parameters: enc 2·(602·2048+2048) + mu/sigma 2·(1024·256+256)
+        // + init (256·1024+1024) + dec (602·1024+1024) + (512·1024+1024) + out (256·90+90).
+        #expect(m.parameterCount == 2 * (602 * 2048 + 2048) + 2 * (1024 * 256 + 256) + (256 * 1024 + 1024)
+                + (602 * 1024 + 1024) + (512 * 1024 + 1024) + (256 * 90 + 90))
+        let h = MusicVAEConfig.mel16barHier
+        try h.validate()
+        #expect(h.freeBits == 256 && h.numSteps == 256 && h.decoder.numBars == 16 && h.decoder.stepsPerBar == 16)
+        let data = try JSONEncoder().encode(h)
+        #expect(try JSONDecoder().decode(MusicVAEConfig.self, from: data) == h)
+    }
+
+    static let tinyFlat = MusicVAEConfig(
+        name: "tiny", numSteps: 8, zSize: 4, encoder: .init(kind: .bidirectional, layerSizes: [16]),
+        decoder: .init(kind: .flat, layerSizes: [32]), freeBits: 0, maxBeta: 0.2, betaRate: 0.99999, batchSize: 8,
+        learningRate: 1e-2, decayRate: 0.9999, minLearningRate: 1e-5)
+
+    /// A tiny model learns a handful of 32-step windows to 100% teacher-forced accuracy.
+    @Test func overfitsAFewWindows() throws {
+        let config = MusicVAEConfig(
+            name: "overfit", numSteps: 32, zSize: 8, encoder: .init(kind: .bidirectional, layerSizes: [16]),
+            decoder: .init(kind: .flat, layerSizes: [48]), freeBits: 0, maxBeta: 0.01, betaRate: 0.99, batchSize: 4,
+            learningRate: 2e-2, decayRate: 0.999, minLearningRate: 1e-4)
+        var rng = SeededGenerator(seed: 7)
+        let windows: [[Int]] = (0..<4).map { _ in
+            (0..<32).map { t in t % 4 == 0 ? 2 + Int(rng.next() % 40) : (t % 4 == 3 ? 1 : 0) }
+        }
+        let trainer = MusicVAETrainer(model: try MusicVAEModel(config: config, seed: 3), seed: 5)
+        let start = Date()
+        var accuracy = 0.0
+        for step in 0..<300 {
+            try trainer.train(windows: windows)
+            if step % 20 == 19 {
+                accuracy = try teacherForcedAccuracy(trainer.model, windows)
+                if accuracy == 1 { break }
+            }
+        }
+        print("overfit: accuracy \(accuracy) after \(trainer.step) steps, \(Date().timeIntervalSince(start)) s")
+        #expect(accuracy == 1, "teacher-forced accuracy \(accuracy) after \(trainer.step) steps")
+        #expect(Date().timeIntervalSince(start) < 60)
+        // Greedy reconstruction from mu also works once the code is informative.
+        let (mu, _) = try trainer.model.encode(windows: windows)
+        let decoded = try trainer.model.decode(z: mu)
+        let correct = zip(decoded.flatMap { $0 }, windows.flatMap { $0 }).filter { $0 == $1 }.count
+        #expect(Double(correct) / Double(4 * 32) > 0.9)
+    }
+
+    /// Fraction of steps whose argmax teacher-forced logit is the true token (with z = mu).
+    func teacherForcedAccuracy(_ m: MusicVAEModel, _ windows: [[Int]]) throws -> Double {
+        let zeros = windows.map { _ in [Float](repeating: 0, count: m.config.zSize) }
+        let tr = try m.trace(windows: windows, eps: zeros, beta: 0)
+        var ok = 0, n = 0
+        for (b, w) in windows.enumerated() {
+            for t in 0..<w.count {
+                let l = tr.logits[b][t]
+                ok += l.indices.max { l[$0] < l[$1] } == w[t] ? 1 : 0; n += 1
+            }
+        }
+        return Double(ok) / Double(n)
+    }
+
+    @Test func samplingIsSeededAndInRange() throws {
+        let m = try MusicVAEModel(config: Self.tinyFlat, seed: 4)
+        let a = try m.sample(count: 3, temperature: 1, seed: 9), b = try m.sample(count: 3, temperature: 1, seed: 9)
+        #expect(a == b && a.count == 3 && a.allSatisfy { $0.count == 8 && $0.allSatisfy { (0..<90).contains($0) } })
+        let hier = MusicVAEConfig(name: "h", numSteps: 8, zSize: 3, encoder: .init(kind: .hierarchical, layerSizes: [5, 6], levelLengths: [4, 2]),
+                                  decoder: .init(kind: .hierarchical, layerSizes: [7], conductorSizes: [4, 5], numBars: 2, stepsPerBar: 4))
+        let hm = try MusicVAEModel(config: hier, seed: 1)
+        let s = try hm.sample(count: 2, temperature: 0.5, seed: 1)
+        #expect(s.count == 2 && s.allSatisfy { $0.count == 8 })
+    }
+
+    /// Save + resume restores weights, Adam moments and the global step.
+    @Test func trainerSavesAndResumes() throws {
+        let tmp = Self.tempDir(), dir = tmp.appendingPathComponent("run")
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let w = [[Int]](repeating: [2, 0, 0, 1, 5, 0, 1, 0], count: 3)
+        let t = MusicVAETrainer(model: try MusicVAEModel(config: Self.tinyFlat, seed: 1), seed: 2)
+        for _ in 0..<3 { try t.train(windows: w) }
+        try t.save(to: dir)
+        let r = try MusicVAETrainer(resumingFrom: dir, seed: 2)
+        #expect(r.step == 3 && r.optimizer == t.optimizer)
+        #expect(r.model.parameters.values == t.model.parameters.values)
+        let a = try t.train(windows: w), b = try r.train(windows: w)
+        #expect(a.step == 3 && b.step == 3 && a.learningRate == b.learningRate)
+        // A plain checkpoint resumes at step 0, also when saved over a folder that held trainer state.
+        try t.model.save(to: tmp.appendingPathComponent("plain"))
+        #expect(try MusicVAETrainer(resumingFrom: tmp.appendingPathComponent("plain")).step == 0)
+        try t.model.save(to: dir)
+        #expect(try MusicVAETrainer(resumingFrom: dir).step == 0)
+    }
+
+    /// Scheduled sampling runs and with probability 0 equals plain teacher forcing.
+    @Test func trainerStepsAndSchedules() throws {
+        var c = Self.tinyFlat
+        c.samplingSchedule = "inverse_sigmoid"; c.samplingRate = 1000
+        #expect(abs(c.samplingProbability(atStep: 0) - (1 - 1000.0 / 1001)) < 1e-12)
+        #expect(c.samplingProbability(atStep: 20_000) > 0.99)
+        #expect(abs(c.beta(atStep: 100_000) - (1 - Foundation.pow(0.99999, 100_000)) * 0.2) < 1e-12)
+        c.samplingSchedule = "constant"; c.samplingRate = 0.5
+        let t = MusicVAETrainer(model: try MusicVAEModel(config: c, seed: 1), seed: 2)
+        let w = [[Int]](repeating: [2, 0, 0, 1, 5, 0, 1, 0], count: 4)
+        let r0 = try t.train(windows: w)
+        let r1 = try t.train(windows: w)
+        #expect(r0.step == 0 && r1.step == 1 && t.step == 2)
+        #expect(r0.samplingProbability == 0.5 && r0.loss.total.isFinite && r0.gradientNorm > 0)
+        #expect(abs(r1.learningRate - ((1e-2 - 1e-5) * 0.9999 + 1e-5)) < 1e-12)
+    }
+}
+
+@Suite("Checkpoint dtypes")
+struct CheckpointDTypeTests {
+    /// uint16 and float16 storage (tfjs quantization dtypes) decode as tfjs does.
+    @Test func uint16AndFloat16() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dtypes-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let manifest = """
+        [{"paths": ["group1-shard1of2", "group1-shard2of2"], "weights": [
+          {"name": "a", "shape": [3], "dtype": "float32", "quantization": {"min": -1.5, "scale": 0.001, "dtype": "uint16"}},
+          {"name": "b", "shape": [2, 2], "dtype": "float32", "quantization": {"dtype": "float16"}},
+          {"name": "c", "shape": [], "dtype": "float32"}]}]
+        """
+        try Data(manifest.utf8).write(to: dir.appendingPathComponent("weights_manifest.json"))
+        var bytes: [UInt8] = []
+        for q: UInt16 in [0, 1500, 65535] { bytes += [UInt8(q & 0xFF), UInt8(q >> 8)] }
+        for h: UInt16 in [0x3C00, 0xC000, 0x0001, 0x7BFF] { bytes += [UInt8(h & 0xFF), UInt8(h >> 8)] }  // 1, -2, 2^-24, 65504
+        for b in Float(0.25).bitPattern.littleEndianBytes { bytes.append(b) }
+        try Data(bytes[..<7]).write(to: dir.appendingPathComponent("group1-shard1of2"))
+        try Data(bytes[7...]).write(to: dir.appendingPathComponent("group1-shard2of2"))
+        let w = Dictionary(uniqueKeysWithValues: try TFJSCheckpoint.readWeights(from: dir).map { ($0.name, $0.tensor) })
+        #expect(w["a"]!.data == [Float(-1.5), Float(1500 * 0.001 - 1.5), Float(65535 * 0.001 - 1.5)])
+        #expect(w["b"]!.data == [1, -2, Float(sign: .plus, exponent: -24, significand: 1), 65504])
+        #expect(w["c"]!.shape == [] && w["c"]!.data == [0.25])
+    }
+}
+
+extension UInt32 {
+    var littleEndianBytes: [UInt8] { (0..<4).map { UInt8((self >> (8 * $0)) & 0xFF) } }
+}
+
+extension MusicVAEConfig {
+    func with(_ change: (inout MusicVAEConfig) -> Void) -> MusicVAEConfig { var c = self; change(&c); return c }
+}
