@@ -7,6 +7,7 @@
 //   NeuralNet      flat Float buffers on OpenBLAS: dense, LSTM, losses, Adam (no music in it)
 //   MusicVAE       the model: encoder, flat and hierarchical decoders, checkpoints (Magenta layout)
 //   Render         scores to audio (FluidSynth, libsndfile) and pictures
+//   Training       windows from MIDI folders, the training loop with checkpoints, evaluation
 //   Pipeline       typed stages, their registry, YAML pipeline files and the runner
 //   musicvae       the command-line tool
 import PackageDescription
@@ -18,7 +19,7 @@ let package = Package(
         .executable(name: "musicvae", targets: ["musicvae"]),
         .library(name: "MIDIFiles", targets: ["MIDIFiles"]),
         .library(name: "MIDIPipeline", targets: ["MIDIFiles", "NoteSequences", "Render", "Pipeline"]),
-        .library(name: "MusicVAEKit", targets: ["MIDIFiles", "NoteSequences", "NeuralNet", "MusicVAE", "Render", "Pipeline"]),
+        .library(name: "MusicVAEKit", targets: ["MIDIFiles", "NoteSequences", "NeuralNet", "MusicVAE", "Render", "Pipeline", "Training"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -36,13 +37,14 @@ let package = Package(
         .target(name: "NoteSequences", dependencies: ["MIDIFiles"]),
         .target(name: "NeuralNet", dependencies: ["COpenBLAS"]),
         .target(name: "MusicVAE", dependencies: ["NeuralNet"]),
+        .target(name: "Training", dependencies: ["MusicVAE", "NeuralNet", "NoteSequences", "Pipeline"]),
         .target(name: "Render", dependencies: ["NoteSequences", "CFluidSynth", "CSndFile"]),
         .target(name: "Pipeline", dependencies: [
             "MIDIFiles", "NoteSequences", "Render",
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "musicvae", dependencies: [
-            "Pipeline", "MIDIFiles", "NoteSequences", "COpenBLAS", "CFluidSynth", "CSndFile",
+            "Pipeline", "MIDIFiles", "NoteSequences", "MusicVAE", "Training", "Render", "COpenBLAS", "CFluidSynth", "CSndFile",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -51,6 +53,7 @@ let package = Package(
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),
         .testTarget(name: "MusicVAETests", dependencies: ["MusicVAE", "NeuralNet"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "NoteSequences"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "MusicVAE", "NeuralNet", "NoteSequences", "Pipeline"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "NoteSequences", "MIDIFiles"]),
         .testTarget(name: "CLITests", dependencies: ["musicvae"]),
     ]

@@ -129,6 +129,7 @@ public final class MusicVAETrainer {
     /// Activation memory reused across steps.
     public let workspace: MusicVAEWorkspace
     private var rng: SeededGenerator
+    private let seed: UInt64
     private var gradients: [Float]
 
     /// A trainer starting at global step 0 (noise and sampling draws come from `seed`).
@@ -145,6 +146,7 @@ public final class MusicVAETrainer {
                                     minimum: model.config.minLearningRate)
         workspace = MusicVAEWorkspace(for: model)
         rng = SeededGenerator(seed: seed)
+        self.seed = seed
         gradients = [Float](repeating: 0, count: model.parameterCount)
     }
 
@@ -156,6 +158,8 @@ public final class MusicVAETrainer {
     public func train(windows: [[Int]]) throws -> TrainingStepResult {
         try model.check(windows: windows)
         let c = model.config, s = step, Z = c.zSize
+        // Each step's noise depends only on (seed, step), so a resumed run repeats an uninterrupted one exactly.
+        rng = SeededGenerator(seed: seed ^ (UInt64(s) &* 0x9E37_79B9_7F4A_7C15))
         let eps = (0..<windows.count).map { _ in (0..<Z).map { _ in rng.nextNormal() } }
         let beta = c.beta(atStep: s), p = c.samplingProbability(atStep: s)
         let lr = schedule(s)

@@ -35,7 +35,7 @@ extension MusicVAETrainer {
     }
 
     /// Resumes from a folder written by `save(to:)` (or starts at step 0 from a plain checkpoint).
-    /// Noise and sampling draws continue from `seed` mixed with the saved step.
+    /// Noise and sampling draws depend on (`seed`, step) only, so resuming repeats the uninterrupted run.
     public convenience init(resumingFrom dir: URL, seed: UInt64 = 0) throws {
         let model = try MusicVAEModel.load(from: dir)
         let stateURL = dir.appendingPathComponent(Self.stateFile)
@@ -60,6 +60,6 @@ extension MusicVAETrainer {
             }
         }
         adam.step = state.step
-        self.init(model: model, optimizer: adam, seed: seed ^ (UInt64(state.step) &* 0x9E37_79B9_7F4A_7C15))
+        self.init(model: model, optimizer: adam, seed: seed)
     }
 }

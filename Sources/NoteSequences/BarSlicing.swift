@@ -59,14 +59,20 @@ public struct BarSlicing: Sendable, Equatable {
     public var meters: [String]
     /// Pick-up handling.
     public var pickup: PickupRule
+    /// When set, bars are regrouped to this many steps: consecutive bars of a meter whose bar divides it are read
+    /// as one (two 2/4 bars as one 16-step bar); meters whose bar does not divide it are dropped
+    /// ("bar does not fit N steps").
+    public var stepsPerBar: Int?
 
     /// Creates slicing settings.
-    public init(bars: Int = 2, hop: Int = 1, cover: Bool = false, meters: [String] = [], pickup: PickupRule = .auto) {
+    public init(bars: Int = 2, hop: Int = 1, cover: Bool = false, meters: [String] = [], pickup: PickupRule = .auto,
+                stepsPerBar: Int? = nil) {
         self.bars = bars
         self.hop = hop
         self.cover = cover
         self.meters = meters
         self.pickup = pickup
+        self.stepsPerBar = stepsPerBar
     }
 }
 
@@ -86,16 +92,24 @@ extension QuantizedSequence {
             let segStart = k == 0 ? 0 : ts.tick
             let segEnd = k + 1 < signatures.count ? signatures[k + 1].tick : totalSteps
             guard segEnd > segStart else { continue }
-            guard let bar = ts.barLength(ticksPerQuarter: spq) else {
+            guard let meterBar = ts.barLength(ticksPerQuarter: spq) else {
                 drops.add("bar not on the grid", max(1, (segEnd - segStart) / max(1, spq * 4)))
                 continue
+            }
+            var bar = meterBar
+            if let target = settings.stepsPerBar {
+                guard target % meterBar == 0 else {
+                    drops.add("bar does not fit \(target) steps", max(1, (segEnd - segStart) / target))
+                    continue
+                }
+                bar = target
             }
             var phase = 0
             if k == 0 {
                 switch settings.pickup {
                 case .none: phase = 0
                 case .steps(let p): phase = ((p % bar) + bar) % bar
-                case .auto: phase = estimatedBarPhase(barLength: bar, before: segEnd)
+                case .auto: phase = estimatedBarPhase(barLength: meterBar, before: segEnd)
                 }
             }
             // Bar lines at segStart + phase + j * bar; a pick-up bar starts one bar earlier.

@@ -12,6 +12,8 @@ enum SliceBars {
             ParameterSpec("cover", .bool, default: .bool(false),
                           doc: "cover the whole piece (last window padded with silence) instead of only whole windows"),
             ParameterSpec("meters", .stringList, default: .list([]), doc: "time signatures to keep, e.g. [4/4]; empty keeps all"),
+            ParameterSpec("steps_per_bar", .int, default: .int(0), range: 0...1024,
+                          doc: "read bars as this many steps (16: two 2/4 bars make one); 0 keeps each meter's bar"),
             ParameterSpec("pickup", .string, default: .string("auto"),
                           doc: "where bar 1 starts: auto (from velocity accents), none, or a number of steps"),
         ],
@@ -28,7 +30,8 @@ enum SliceBars {
                 pickup = .steps(n)
             }
             let settings = BarSlicing(bars: p.int("bars"), hop: p.int("hop"), cover: p.bool("cover"),
-                                      meters: p.list("meters"), pickup: pickup)
+                                      meters: p.list("meters"), pickup: pickup,
+                                      stepsPerBar: p.int("steps_per_bar") > 0 ? p.int("steps_per_bar") : nil)
             return StageNode(name: "slice-bars", Body(settings: settings))
         })
 

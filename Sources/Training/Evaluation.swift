@@ -1,0 +1,58 @@
+import Foundation
+import MusicVAE
+
+/// How well a model reconstructs windows.
+public struct Evaluation: Sendable, Codable, Equatable {
+    /// Windows evaluated.
+    public var windows: Int
+    /// Fraction of steps whose argmax under teacher forcing (z = mu) is the true class.
+    public var teacherForcedAccuracy: Double
+    /// Fraction of steps where greedy decoding from z = mu (each step fed the model's own previous output)
+    /// gives the true class.
+    public var samplingAccuracy: Double
+    /// Mean KL(q(z|x) || N(0, I)) in nats.
+    public var kl: Double
+    /// Mean reconstruction loss (summed cross-entropy over steps, nats) at z = mu.
+    public var recon: Double
+    /// Mean evidence lower bound, -(recon + KL), in nats (z = mu: deterministic).
+    public var elbo: Double
+
+    enum CodingKeys: String, CodingKey {
+        case windows, kl, recon, elbo
+        case teacherForcedAccuracy = "teacher_forced_accuracy"
+        case samplingAccuracy = "sampling_accuracy"
+    }
+
+    /// Evaluates `model` on `windows` in batches.
+    public static func run(_ model: MusicVAEModel, windows: [[Int]], batch: Int = 64) throws -> Evaluation {
+        var tfCorrect = 0, sampleCorrect = 0, steps = 0
+        var kl = 0.0, recon = 0.0
+        let zeros = [Float](repeating: 0, count: model.config.zSize)
+        var start = 0
+        while start < windows.count {
+            let chunk = Array(windows[start..<min(windows.count, start + batch)])
+            start += chunk.count
+            let trace = try model.trace(windows: chunk, eps: [[Float]](repeating: zeros, count: chunk.count), beta: 0)
+            for (w, window) in chunk.enumerated() {
+                for (t, truth) in window.enumerated() where argmax(trace.logits[w][t]) == truth { tfCorrect += 1 }
+            }
+            kl += trace.loss.kl.reduce(0, +)
+            recon += trace.loss.recon.reduce(0, +)
+            let decoded = try model.decode(z: trace.mu, temperature: nil)
+            for (w, window) in chunk.enumerated() {
+                for (t, truth) in window.enumerated() where t < decoded[w].count && decoded[w][t] == truth { sampleCorrect += 1 }
+            }
+            steps += chunk.reduce(0) { $0 + $1.count }
+        }
+        let n = Double(max(1, windows.count))
+        return Evaluation(windows: windows.count, teacherForcedAccuracy: Double(tfCorrect) / Double(max(1, steps)),
+                          samplingAccuracy: Double(sampleCorrect) / Double(max(1, steps)),
+                          kl: kl / n, recon: recon / n, elbo: -(recon + kl) / n)
+    }
+
+    static func argmax(_ v: [Float]) -> Int {
+        var best = 0
+        for i in 1..<v.count where v[i] > v[best] { best = i }
+        return best
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import MusicVAE
+
+/// The README.md of a trained model folder: data, command, steps, wall time and held-out numbers.
+public struct ModelCard {
+    let config: MusicVAEConfig
+    let command: String
+    let data: [String]
+    let dataset: WindowDataset
+    let summary: TrainingSummary
+    let batch: Int
+    let evaluation: Evaluation?
+
+    /// Collects what the card says.
+    public init(config: MusicVAEConfig, command: String, data: [String], dataset: WindowDataset, summary: TrainingSummary,
+                batch: Int, evaluation: Evaluation?) {
+        self.config = config
+        self.command = command
+        self.data = data
+        self.dataset = dataset
+        self.summary = summary
+        self.batch = batch
+        self.evaluation = evaluation
+    }
+
+    /// "bidirectional encoder [512], z 256, flat decoder [256, 256]".
+    var architecture: String {
+        let d = config.decoder
+        let decoder = d.kind == .hierarchical
+            ? "conductor \(d.conductorSizes) over \(d.numBars) bars, bar decoder \(d.layerSizes)"
+            : "flat decoder \(d.layerSizes)"
+        return "\(config.encoder.kind) encoder \(config.encoder.layerSizes), z \(config.zSize), \(decoder); "
+            + "free bits \(config.freeBits), max beta \(config.maxBeta), beta rate \(config.betaRate)"
+    }
+
+    /// The card's text.
+    public var markdown: String {
+        var s = """
+            # \(config.name)
+
+            A MusicVAE melody model trained by MusicVAE for Swift.
+
+            | | |
+            |---|---|
+            | architecture | \(architecture) |
+            | steps per window | \(config.numSteps) (16 per bar, 4 per quarter) |
+            | training steps | \(summary.step) (batch \(batch)) |
+            | wall time of the last run | \(String(format: "%.1f", summary.seconds / 60)) min |
+            | data | \(data.joined(separator: ", ")) |
+            | files | \(dataset.files) read, \(dataset.failed) failed, \(dataset.heldOutFiles) held out (1 in 20 by path hash) |
+            | windows | \(dataset.train.count) training, \(dataset.heldOut.count) held out; each training window transposed by -5...+5 |
+
+            Command:
+
+                \(command)
+
+            """
+        if let e = evaluation {
+            s += """
+
+                ## Held-out evaluation
+
+                On \(e.windows) windows from held-out files (z = mu, greedy decoding):
+
+                | metric | value |
+                |---|---|
+                | teacher-forced accuracy | \(String(format: "%.4f", e.teacherForcedAccuracy)) |
+                | sampling accuracy | \(String(format: "%.4f", e.samplingAccuracy)) |
+                | KL (nats) | \(String(format: "%.3f", e.kl)) |
+                | reconstruction (nats) | \(String(format: "%.3f", e.recon)) |
+                | ELBO (nats) | \(String(format: "%.3f", e.elbo)) |
+
+                Reproduce: `musicvae eval --model <this folder> --data \(data.joined(separator: " ")) --split held-out --limit \(e.windows)`
+
+                """
+        }
+        return s
+    }
+
+    /// Writes README.md and training.json into `folder`.
+    public func write(to folder: URL) throws {
+        try Data(markdown.utf8).write(to: folder.appendingPathComponent("README.md"), options: .atomic)
+        var info: [String: Any] = ["steps": summary.step, "batch": batch, "data": data, "files": dataset.files,
+                                   "training_windows": dataset.train.count, "held_out_windows": dataset.heldOut.count,
+                                   "minutes_last_run": summary.seconds / 60]
+        if let e = evaluation {
+            info["held_out"] = ["windows": e.windows, "teacher_forced_accuracy": e.teacherForcedAccuracy,
+                                "sampling_accuracy": e.samplingAccuracy, "kl": e.kl, "elbo": e.elbo]
+        }
+        let json = try JSONSerialization.data(withJSONObject: info, options: [.prettyPrinted, .sortedKeys])
+        try json.write(to: folder.appendingPathComponent("training.json"), options: .atomic)
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import MusicVAE
+import NoteSequences
+import Pipeline
+
+/// Melody windows for training and evaluation, taken from MIDI folders through the same stages as a pipeline
+/// (read-midi -> quantize -> slice-bars -> extract-melody), split into training and held-out windows by file.
+public struct WindowDataset: Sendable {
+    /// What to take from the files.
+    public struct Settings: Sendable {
+        /// Steps per window (32 for 2 bars, 256 for 16 bars of 16 steps).
+        public var steps: Int
+        /// Bars between window starts.
+        public var hopBars: Int
+        /// Meters read (4/4 and 2/2 bars are 16 steps; two 2/4 bars make one 16-step bar).
+        public var meters: [String]
+        /// One file in `heldOutEvery` (by a hash of its path) is held out for evaluation.
+        public var heldOutEvery: Int
+
+        /// Settings for a model of `steps` steps: 2-bar windows every bar, 16-bar windows every 2 bars.
+        public init(steps: Int, hopBars: Int? = nil, meters: [String] = ["4/4", "2/2", "2/4"], heldOutEvery: Int = 20) {
+            self.steps = steps
+            self.hopBars = hopBars ?? (steps > 64 ? 2 : 1)
+            self.meters = meters
+            self.heldOutEvery = heldOutEvery
+        }
+    }
+
+    /// Training windows (class ids per step).
+    public var train: [[Int]]
+    /// Held-out windows, from files never seen in training.
+    public var heldOut: [[Int]]
+    /// Files read, files failed, and files held out.
+    public var files: Int, failed: Int, heldOutFiles: Int
+    /// What the stages dropped, by reason.
+    public var dropped: [String: Int]
+
+    /// The pipeline text that extracts the windows of `path`.
+    static func pipeline(_ path: String, _ s: Settings) -> String {
+        """
+        stages:
+          - read-midi: {path: "\(path)"}
+          - quantize: {steps_per_quarter: 4}
+          - slice-bars: {bars: \(s.steps / 16), hop: \(s.hopBars), meters: [\(s.meters.joined(separator: ", "))], steps_per_bar: 16}
+          - extract-melody: {min_notes: 1}
+        """
+    }
+
+    /// Reads every path (files or folders). `heldOutOnly` skips the training files (for `eval`).
+    public init(paths: [String], settings: Settings, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                progress: (@Sendable (Int, Int) -> Void)? = nil) throws {
+        precondition(settings.steps % 16 == 0, "windows are whole 16-step bars")
+        train = []
+        heldOut = []
+        files = 0
+        failed = 0
+        heldOutFiles = 0
+        dropped = [:]
+        for path in paths {
+            let plan = try PipelinePlan(file: try PipelineFile(text: Self.pipeline(path, settings), path: "training-data.yaml"))
+            let report = PipelineRunner(plan: plan, threads: threads).run(collectOutputs: true, progress: progress)
+            files += report.inputs
+            failed += report.failures.count
+            for s in report.stages { for (k, v) in s.dropped { dropped[k, default: 0] += v } }
+            for (input, values) in report.outputsByInput {
+                let held = Self.isHeldOut(input, every: settings.heldOutEvery)
+                if held { heldOutFiles += 1 }
+                for case let m as MelodyWindow in values where m.events.count == settings.steps {
+                    if held { heldOut.append(m.events) } else { train.append(m.events) }
+                }
+            }
+        }
+    }
+
+    /// Whether a file is held out: FNV-1a of its path relative to the folder it was found in, modulo `every`.
+    public static func isHeldOut(_ input: InputFile, every: Int) -> Bool {
+        every > 0 && input.shard(of: every) == 0
+    }
+}
+
+/// Random transposition for training: the window moved by a whole number of semitones in `range`, when every
+/// note stays in the model's pitch range (else the window as it is).
+public func transposeWindow(_ events: [Int], by semitones: Int) -> [Int] {
+    guard semitones != 0 else { return events }
+    var out = events
+    for (i, c) in events.enumerated() where c >= 2 {
+        let moved = c + semitones
+        guard moved >= 2, moved < MelodyEncoding.classCount else { return events }
+        out[i] = moved
+    }
+    return out
+}

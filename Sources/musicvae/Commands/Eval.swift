@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import MusicVAE
+import Training
+
+/// `musicvae eval`: reconstruction accuracy, KL and ELBO of a model on MIDI data.
+struct Eval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Evaluate a model: teacher-forced and sampling accuracy, KL and ELBO on windows from MIDI data.",
+        discussion: """
+            Windows are taken as in training. --split held-out keeps only the files training held out (1 in 20 by \
+            path hash), which is how model cards are measured. JSON keys: windows, teacher_forced_accuracy, \
+            sampling_accuracy, kl, elbo (and recon).
+            """)
+
+    @Option(help: "Model folder (default: Models/mel_2bar_small).")
+    var model: String?
+
+    @Option(parsing: .upToNextOption, help: "MIDI files or folders.")
+    var data: [String]
+
+    @Option(help: "Which windows: all, held-out or train.")
+    var split: String = "all"
+
+    @Option(help: "Evaluate at most this many windows (the first ones, in file order).")
+    var limit: Int?
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func validate() throws {
+        if !["all", "held-out", "train"].contains(split) { throw ValidationError("--split is all, held-out or train") }
+    }
+
+    func run() throws {
+        let folder = try modelFolder(model)
+        let m: MusicVAEModel
+        do { m = try MusicVAEModel.load(from: URL(fileURLWithPath: folder)) } catch { throw CLIError("\(folder): \(error)") }
+        let dataset = try WindowDataset(paths: data, settings: WindowDataset.Settings(steps: m.config.numSteps, heldOutEvery: split == "all" ? 0 : 20))
+        var windows = split == "held-out" ? dataset.heldOut : dataset.train
+        if let limit { windows = Array(windows.prefix(limit)) }
+        guard !windows.isEmpty else { throw CLIError("no \(m.config.numSteps)-step windows in \(data.joined(separator: ", "))") }
+        let e = try Evaluation.run(m, windows: windows)
+        if json {
+            print(try jsonString(e))
+        } else {
+            print(String(format: "%d windows: teacher-forced accuracy %.4f, sampling accuracy %.4f, KL %.3f, recon %.3f, ELBO %.3f",
+                         e.windows, e.teacherForcedAccuracy, e.samplingAccuracy, e.kl, e.recon, e.elbo))
+        }
+    }
+}
+
+/// A model folder argument, or the bundled default model.
+func modelFolder(_ given: String?, default name: String = "mel_2bar_small") throws -> String {
+    if let given { return given }
+    guard let home = InstallPaths.home, FileManager.default.fileExists(atPath: home + "/Models/\(name)/weights_manifest.json") else {
+        throw CLIError("no default model Models/\(name) found; pass --model DIR")
+    }
+    return home + "/Models/\(name)"
+}
