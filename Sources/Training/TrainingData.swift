@@ -30,6 +30,8 @@ public struct WindowDataset: Sendable {
     public var train: [[Int]]
     /// Held-out windows, from files never seen in training.
     public var heldOut: [[Int]]
+    /// The major tonic (pitch class) of the key in force at each training window, and at each held-out window.
+    public var trainTonics: [Int] = [], heldOutTonics: [Int] = []
     /// Files read, files failed, and files held out.
     public var files: Int, failed: Int, heldOutFiles: Int
     /// What the stages dropped, by reason.
@@ -66,7 +68,14 @@ public struct WindowDataset: Sendable {
                 let held = Self.isHeldOut(input, every: settings.heldOutEvery)
                 if held { heldOutFiles += 1 }
                 for case let m as MelodyWindow in values where m.events.count == settings.steps {
-                    if held { heldOut.append(m.events) } else { train.append(m.events) }
+                    let tonic = m.window.piece.sequence.keySignatures.last { $0.tick <= max(0, m.window.start) }?.majorTonicPitchClass ?? 0
+                    if held {
+                        heldOut.append(m.events)
+                        heldOutTonics.append(tonic)
+                    } else {
+                        train.append(m.events)
+                        trainTonics.append(tonic)
+                    }
                 }
             }
         }

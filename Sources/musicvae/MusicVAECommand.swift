@@ -14,7 +14,7 @@ struct MusicVAECommand: ParsableCommand {
             and list the stages with `musicvae stages`.
             """,
         version: MusicVAEVersion.string,
-        subcommands: [Run.self, Check.self, Inspect.self, Extract.self, Train.self, Eval.self, RenderCommand.self, PianoRollCommand.self, Stages.self, Pipelines.self, Version.self]
+        subcommands: [Run.self, Check.self, Inspect.self, Extract.self, Train.self, Eval.self, Reconstruct.self, SampleCommand.self, Edit.self, InterpolateCommand.self, Attributes.self, RenderCommand.self, PianoRollCommand.self, Stages.self, Pipelines.self, Version.self]
     )
 
     /// Refuses an unknown command outright, even with `--help` (which would otherwise print the overview and

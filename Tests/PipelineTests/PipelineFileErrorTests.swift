@@ -82,6 +82,8 @@ func loadError(_ yaml: String, overrides: [String] = [], positional: [String] = 
     }
 
     @Test func bundledPipelinesAreValid() throws {
+        // Model stages find the default model through MUSICVAE_HOME, as the command-line tool sets it.
+        setenv("MUSICVAE_HOME", SharedData.packageRoot.path, 1)
         let folder = SharedData.packageRoot.appendingPathComponent("Pipelines").path
         let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".yaml") }
         #expect(files.count >= 2)

@@ -26,7 +26,7 @@ enum PianoRollStage {
                     ($0 as? NoteSequence) ?? ($0 as? QuantizedSequence)?.unquantized()
                 }
                 guard let first = sequences.first else { return [] }
-                let path = WriteMIDI.outputPath(template, source: first.source, index: 1, count: 1)
+                let path = WriteMIDI.outputPaths(template, sources: [first.source])[0]
                 try WriteMIDI.checkNotInput(path, source: first.source)
                 let rows = sequences.enumerated().map { i, s in
                     (title: ((s.source ?? "score") as NSString).lastPathComponent + (sequences.count > 1 ? " (\(i + 1))" : ""), sequence: s)

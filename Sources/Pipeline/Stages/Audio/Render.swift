@@ -37,14 +37,8 @@ enum RenderStage {
             let template = p.string("path")
             return StageNode(name: "render", accepts: types, output: .fixed(WrittenFile.typeName), mode: .group) { inputs, _ in
                 var written: [any PipelineValue] = []
-                for (i, value) in inputs.enumerated() {
-                    let sequence: NoteSequence
-                    switch value {
-                    case let s as NoteSequence: sequence = s
-                    case let q as QuantizedSequence: sequence = q.unquantized()
-                    default: continue
-                    }
-                    let path = WriteMIDI.outputPath(template, source: sequence.source, index: i + 1, count: inputs.count)
+                let sequences = inputs.compactMap { ($0 as? NoteSequence) ?? ($0 as? QuantizedSequence)?.unquantized() }
+                for (sequence, path) in zip(sequences, WriteMIDI.outputPaths(template, sources: sequences.map(\.source))) {
                     try WriteMIDI.checkNotInput(path, source: sequence.source)
                     let audio = try pool.render(sequence)
                     do {

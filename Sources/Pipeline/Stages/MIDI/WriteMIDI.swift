@@ -17,14 +17,8 @@ enum WriteMIDI {
             return StageNode(name: "write-midi", accepts: [NoteSequence.typeName, QuantizedSequence.typeName],
                              output: .fixed(WrittenFile.typeName), mode: .group) { inputs, _ in
                 var written: [any PipelineValue] = []
-                for (i, value) in inputs.enumerated() {
-                    let sequence: NoteSequence
-                    switch value {
-                    case let s as NoteSequence: sequence = s
-                    case let q as QuantizedSequence: sequence = q.unquantized()
-                    default: continue
-                    }
-                    let path = outputPath(template, source: sequence.source, index: i + 1, count: inputs.count)
+                let sequences = inputs.compactMap { ($0 as? NoteSequence) ?? ($0 as? QuantizedSequence)?.unquantized() }
+                for (sequence, path) in zip(sequences, outputPaths(template, sources: sequences.map(\.source))) {
                     try writeChecked(sequence, to: path)
                     written.append(WrittenFile(path: path))
                 }
@@ -32,18 +26,19 @@ enum WriteMIDI {
             }
         })
 
-    /// Fills `{stem}` and `{index}`; when several outputs share one name, "-N" goes before the extension.
-    static func outputPath(_ template: String, source: String?, index: Int, count: Int) -> String {
-        let stem = source.map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension } ?? "output"
-        var path = template.replacingOccurrences(of: "{stem}", with: stem)
-        if path.contains("{index}") {
-            path = path.replacingOccurrences(of: "{index}", with: String(index))
-        } else if count > 1 {
-            let ext = (path as NSString).pathExtension
-            let base = (path as NSString).deletingPathExtension
-            path = base + "-\(index)" + (ext.isEmpty ? "" : "." + ext)
+    /// The output path of each of an input's values: `{stem}` is the value's source name without extension,
+    /// `{index}` its position (from 1); when several values would still share a path, "-N" goes before the
+    /// extension of each.
+    static func outputPaths(_ template: String, sources: [String?]) -> [String] {
+        let paths = sources.enumerated().map { i, source -> String in
+            let stem = source.map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension } ?? "output"
+            return template.replacingOccurrences(of: "{stem}", with: stem).replacingOccurrences(of: "{index}", with: String(i + 1))
         }
-        return path
+        guard Set(paths).count < paths.count else { return paths }
+        return paths.enumerated().map { i, path in
+            let ext = (path as NSString).pathExtension
+            return (path as NSString).deletingPathExtension + "-\(i + 1)" + (ext.isEmpty ? "" : "." + ext)
+        }
     }
 
     /// Refuses an output path that is the input file itself, and makes the output's folder.

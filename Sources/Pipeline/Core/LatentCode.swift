@@ -1,0 +1,35 @@
+import NoteSequences
+
+/// A point in a model's latent space, with the window it stands for (so decoding can put it back in place).
+///
+/// A code without `z` carries a window the model could not encode (another meter, another length); decoding gives
+/// that window back unchanged, so edits of a whole piece keep what they cannot change.
+public struct LatentCode: PipelineValue {
+    /// The type name, "LatentCode".
+    public static let typeName = "LatentCode"
+    /// The code, or nil for a window passed through unencoded.
+    public var z: [Float]?
+    /// The window it came from, or a fresh window to decode into (for sampled and interpolated codes).
+    public var window: MelodyWindow
+    /// A short name for the code ("interpolation 3 of 5").
+    public var label: String
+
+    /// Creates a code.
+    public init(z: [Float]?, window: MelodyWindow, label: String = "") {
+        self.z = z
+        self.window = window
+        self.label = label
+    }
+
+    /// A fresh window of `steps` steps (4/4, 120 qpm) in a piece of its own called `name`, for codes that come
+    /// from no input (samples, interpolations).
+    public static func freshWindow(steps: Int, name: String) -> MelodyWindow {
+        var score = NoteSequence(ticksPerQuarter: 4, tempos: [TempoChange(tick: 0, qpm: 120)],
+                                 timeSignatures: [TimeSignature(numerator: 4, denominator: 4)], source: name, totalTicks: steps)
+        score.tracks = [TrackInfo(name: name)]
+        let piece = QuantizedSequence(steps: score, sourceTicksPerQuarter: 480)
+        let window = BarWindow(piece: piece, start: 0, bars: max(1, steps / 16), stepsPerBar: 16, index: 0,
+                               timeSignature: TimeSignature(numerator: 4, denominator: 4))
+        return MelodyWindow(events: [Int](repeating: 0, count: steps), window: window)
+    }
+}

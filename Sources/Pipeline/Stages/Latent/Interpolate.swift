@@ -1,0 +1,119 @@
+import Foundation
+import MusicVAE
+import NeuralNet
+
+/// `interpolate`: codes between a start and an end code (slerp by default), the endpoints the inputs' own codes.
+/// Each step gets a piece of its own named by its number ("01" ... "05"), so they can be written one file each.
+enum Interpolate {
+    static let definition = StageDefinition(
+        name: "interpolate",
+        summary: "n codes from the start code to the end code (from: [start, end]); endpoints are the inputs' codes",
+        accepts: [LatentCode.typeName], output: .fixed(LatentCode.typeName),
+        parameters: [
+            ParameterSpec("steps", .int, default: .int(5), range: 2...1000, doc: "codes from start to end, both included"),
+            ParameterSpec("method", .choice(Latent.Interpolation.allCases.map(\.rawValue)), default: .string("slerp"),
+                          doc: "slerp (along the sphere, as the paper) or lerp (straight line)"),
+            ParameterSpec("window", .int, default: .int(1), range: 1...100_000, doc: "which encoded window of each input to use (1 = the first)"),
+        ],
+        ports: .named(["start", "end"]),
+        make: { p in
+            let steps = p.int("steps")
+            let method = Latent.Interpolation(rawValue: p.string("method")) ?? .slerp
+            let which = p.int("window") - 1
+            return StageNode.join(name: "interpolate", accepts: [LatentCode.typeName], output: .fixed(LatentCode.typeName)) { ports, drops in
+                let ends = ports.map { port in port.compactMap { $0 as? LatentCode }.filter { $0.z != nil } }
+                guard ends.count == 2, ends[0].count > which, ends[1].count > which else {
+                    drops.add("an input has no encodable window \(which + 1)")
+                    return []
+                }
+                let (a, b) = (ends[0][which], ends[1][which])
+                guard a.z!.count == b.z!.count else { throw PipelineError.inputFailed(path: "interpolate", reason: "codes of different sizes") }
+                let width = max(2, String(steps).count)
+                return Latent.interpolate(a.z!, b.z!, steps: steps, method: method).enumerated().map { i, z -> any PipelineValue in
+                    let name = String(repeating: "0", count: max(0, width - String(i + 1).count)) + String(i + 1)
+                    var w = LatentCode.freshWindow(steps: a.window.events.count, name: name)
+                    // Keep the start's tempo, meter and instrument so the steps sound like the input.
+                    w.window.piece.sequence.tempos = a.window.window.piece.sequence.tempos
+                    w.program = a.window.program
+                    return LatentCode(z: z, window: w, label: "step \(i + 1) of \(steps)")
+                }
+            }
+        })
+}
+
+/// `similar`: variations of each code, z' = s z + (1 - s) noise.
+enum Similar {
+    static let definition = StageDefinition(
+        name: "similar",
+        summary: "n variations of each code: s * z + (1 - s) * noise, noise from N(0, I)",
+        accepts: [LatentCode.typeName], output: .fixed(LatentCode.typeName),
+        parameters: [
+            ParameterSpec("n", .int, default: .int(4), range: 1...1000, doc: "variations per code"),
+            ParameterSpec("similarity", .double, default: .double(0.8), range: 0...1, doc: "how much of the code to keep"),
+            ParameterSpec("seed", .int, default: .int(0), range: 0...1e15, doc: "seed of the noise"),
+        ],
+        make: { p in
+            let n = p.int("n"), s = Float(p.double("similarity")), seed = UInt64(p.int("seed"))
+            return StageNode(name: "similar", accepts: [LatentCode.typeName], output: .fixed(LatentCode.typeName)) { inputs, _ in
+                var out: [any PipelineValue] = []
+                for case let c as LatentCode in inputs {
+                    guard let z = c.z else { out.append(c); continue }
+                    for k in 0..<n {
+                        var rng = SeededGenerator(seed: seed ^ UInt64(k &* 1_000_003 &+ c.window.window.index))
+                        let noise = z.map { _ in rng.nextNormal() }
+                        var w = c.window
+                        let name = (w.window.piece.sequence.source.map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension } ?? "code")
+                        w.window.piece.sequence.source = name + "-variation-\(k + 1)"
+                        out.append(LatentCode(z: Latent.similar(z, similarity: s, noise: noise), window: w, label: "variation \(k + 1)"))
+                    }
+                }
+                return out
+            }
+        })
+}
+
+/// `attribute`: z' = z + amount * v for a named attribute vector of the model.
+enum AttributeShift {
+    static let definition = StageDefinition(
+        name: "attribute",
+        summary: "add amount times an attribute vector of the model (note_density: more notes; negative: fewer)",
+        accepts: [LatentCode.typeName], output: .fixed(LatentCode.typeName),
+        parameters: [
+            ModelStore.parameter,
+            ParameterSpec("name", .choice(["note_density", "average_interval", "pitch_range", "syncopation_16th", "syncopation_8th", "diatonic"]),
+                          doc: "the attribute vector to add"),
+            ParameterSpec("amount", .double, default: .double(1), range: -10...10, doc: "how many times the vector to add"),
+        ],
+        make: { p in
+            let folder = try ModelStore.folder(p.string("model"))
+            let vectors = try AttributeVectors.load(from: URL(fileURLWithPath: folder))
+            let name = p.string("name")
+            guard let v = vectors.vectors[name] else {
+                throw MusicVAEError.invalidInput("\(folder)/attributes.json has no vector for \(name)")
+            }
+            let amount = Float(p.double("amount"))
+            return StageNode(name: "attribute", accepts: [LatentCode.typeName], output: .fixed(LatentCode.typeName)) { inputs, _ in
+                inputs.compactMap { $0 as? LatentCode }.map { c -> any PipelineValue in
+                    guard let z = c.z, z.count == v.count else { return c }
+                    var out = c
+                    out.z = Latent.add(z, v, amount: amount)
+                    return out
+                }
+            }
+        })
+}
+
+/// `average`: the mean of every code of one input (mixing them into one).
+enum Average {
+    static let definition = StageDefinition(
+        name: "average",
+        summary: "the mean of all codes of one input (a mix); it decodes into the first code's window",
+        accepts: [LatentCode.typeName], output: .fixed(LatentCode.typeName),
+        make: { _ in
+            StageNode(name: "average", accepts: [LatentCode.typeName], output: .fixed(LatentCode.typeName), mode: .group) { inputs, _ in
+                let codes = inputs.compactMap { $0 as? LatentCode }.filter { $0.z != nil }
+                guard let first = codes.first else { return [] }
+                return [LatentCode(z: Latent.mean(codes.map { $0.z! }), window: first.window, label: "average of \(codes.count)")]
+            }
+        })
+}

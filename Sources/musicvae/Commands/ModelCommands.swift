@@ -1,0 +1,145 @@
+import ArgumentParser
+import Foundation
+import MusicVAE
+
+/// `musicvae reconstruct IN.mid -o OUT.mid`: runs Pipelines/reconstruct.yaml.
+struct Reconstruct: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Send a piece through the model and back (encode and decode every window).",
+        discussion: "Runs Pipelines/reconstruct.yaml. Windows the model cannot take and other tracks stay as they were.")
+
+    @Argument(help: "MIDI file.")
+    var input: String
+
+    @Option(name: .shortAndLong, help: "Output MIDI file.")
+    var output: String
+
+    @Option(help: "Model folder (default: Models/mel_2bar_small).")
+    var model: String?
+
+    @Option(help: "Decoding temperature (0: greedy).")
+    var temperature: Double = 0
+
+    func run() throws {
+        let folder = try modelFolder(model)
+        try runBundledPipeline("reconstruct", inputs: [input], overrides: [
+            "output=\(output)", "model=\(folder)", "bars=\(try modelBars(folder))", "temperature=\(temperature)"])
+    }
+}
+
+/// `musicvae sample -n N -o DIR`: runs Pipelines/sample.yaml.
+struct SampleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sample",
+        abstract: "Draw new melodies from the model's prior, one MIDI file each (DIR/sample-1.mid ...).",
+        discussion: "Runs Pipelines/sample.yaml: n codes from N(0, I), decoded at the given temperature.")
+
+    @Option(help: "Model folder (default: Models/mel_2bar_small).")
+    var model: String?
+
+    @Option(name: .short, help: "How many melodies.")
+    var n: Int = 4
+
+    @Option(help: "Decoding temperature (0: greedy; 0.5 is a good start).")
+    var temperature: Double = 0.5
+
+    @Option(help: "Random seed.")
+    var seed: Int = 0
+
+    @Option(name: .shortAndLong, help: "Output folder.")
+    var output: String
+
+    func run() throws {
+        let folder = try modelFolder(model)
+        try runBundledPipeline("sample", inputs: [], overrides: [
+            "output=\(output)/{stem}.mid", "model=\(folder)", "n=\(n)", "temperature=\(temperature)", "seed=\(seed)"])
+    }
+}
+
+/// `musicvae edit IN.mid --attribute NAME --amount A -o OUT.mid`: runs Pipelines/edit.yaml.
+struct Edit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Edit a piece along an attribute vector: --attribute note_density --amount 1 gives more notes.",
+        discussion: """
+            Runs Pipelines/edit.yaml: every 2-bar window (16-bar with a 16-bar model) is encoded, moved by amount \
+            times the attribute vector, decoded and joined back; tempo, meter, key, program and other tracks stay, \
+            and windows the model cannot take are kept as they were. Attributes: note_density, average_interval, \
+            pitch_range, syncopation_16th, syncopation_8th, diatonic.
+            """)
+
+    @Argument(help: "MIDI file.")
+    var input: String
+
+    @Option(help: "Attribute vector to add.")
+    var attribute: String
+
+    @Option(help: "How far to move (negative: the other way).")
+    var amount: Double = 1
+
+    @Option(name: .shortAndLong, help: "Output MIDI file.")
+    var output: String
+
+    @Option(help: "Also render the result to this WAV file.")
+    var wav: String?
+
+    @Option(help: "Model folder (default: Models/mel_2bar_small).")
+    var model: String?
+
+    func run() throws {
+        let folder = try modelFolder(model)
+        try runBundledPipeline("edit", inputs: [input], overrides: [
+            "output=\(output)", "model=\(folder)", "attribute=\(attribute)", "amount=\(amount)", "bars=\(try modelBars(folder))"])
+        if let wav { try runBundledPipeline("render", inputs: [output], overrides: ["output=\(wav)"]) }
+    }
+}
+
+/// `musicvae interpolate A.mid B.mid --steps N -o DIR`: runs Pipelines/interpolate.yaml.
+struct InterpolateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "interpolate",
+        abstract: "Interpolate from one melody to another in latent space: DIR/01.mid ... DIR/NN.mid and DIR/all/concatenated.mid.",
+        discussion: "Runs Pipelines/interpolate.yaml on the first 2-bar window of each input (--window picks another); slerp as in the paper.")
+
+    @Argument(help: "Start melody (MIDI).")
+    var a: String
+
+    @Argument(help: "End melody (MIDI).")
+    var b: String
+
+    @Option(help: "Steps from A to B, both included.")
+    var steps: Int = 5
+
+    @Option(help: "slerp or lerp.")
+    var method: String = "slerp"
+
+    @Option(help: "Which 2-bar window of each input (1 = bars 1-2, 2 = bars 3-4, ...).")
+    var window: Int = 1
+
+    @Option(name: .shortAndLong, help: "Output folder.")
+    var output: String
+
+    @Flag(help: "Also render every step (and the concatenation) to WAV.")
+    var wav = false
+
+    @Option(help: "Model folder (default: Models/mel_2bar_small).")
+    var model: String?
+
+    func run() throws {
+        let folder = try modelFolder(model)
+        try runBundledPipeline("interpolate", inputs: [a, b], overrides: [
+            "out=\(output)", "model=\(folder)", "steps=\(steps)", "method=\(method)", "window=\(window)"])
+        if wav {
+            try runBundledPipeline("render", inputs: [output], overrides: ["output=\(output)/{stem}.wav"])
+        }
+    }
+}
+
+/// Bars per window of the model in `folder` (its steps / 16).
+func modelBars(_ folder: String) throws -> Int {
+    do {
+        let m = try MusicVAEModel.load(from: URL(fileURLWithPath: folder))
+        return max(1, m.config.numSteps / 16)
+    } catch {
+        throw CLIError("\(folder): \(error)")
+    }
+}
