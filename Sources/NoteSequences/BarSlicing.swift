@@ -59,9 +59,8 @@ public struct BarSlicing: Sendable, Equatable {
     public var meters: [String]
     /// Pick-up handling.
     public var pickup: PickupRule
-    /// When set, bars are regrouped to this many steps: consecutive bars of a meter whose bar divides it are read
-    /// as one (two 2/4 bars as one 16-step bar); meters whose bar does not divide it are dropped
-    /// ("bar does not fit N steps").
+    /// When set, bars are regrouped to this many steps where a meter's bar divides it: two 2/4 bars are read as
+    /// one 16-step bar. Other meters (3/4, 6/8...) keep their own bars, so their windows have another length.
     public var stepsPerBar: Int?
 
     /// Creates slicing settings.
@@ -97,13 +96,7 @@ extension QuantizedSequence {
                 continue
             }
             var bar = meterBar
-            if let target = settings.stepsPerBar {
-                guard target % meterBar == 0 else {
-                    drops.add("bar does not fit \(target) steps", max(1, (segEnd - segStart) / target))
-                    continue
-                }
-                bar = target
-            }
+            if let target = settings.stepsPerBar, target % meterBar == 0 { bar = target }
             var phase = 0
             if k == 0 {
                 switch settings.pickup {

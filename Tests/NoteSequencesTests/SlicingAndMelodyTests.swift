@@ -21,6 +21,17 @@ import Testing
         #expect(eight.barWindows(BarSlicing(bars: 1, hop: 1, pickup: .none), drops: &drops).map(\.stepsPerBar) == [12, 12])
     }
 
+    /// Two 2/4 bars read as one 16-step bar; 3/4 keeps its 12-step bars.
+    @Test func regroupingToSixteenStepBars() {
+        var drops = DropCounts()
+        let twoFour = quantized([(60, 0, 4), (62, 8, 12), (64, 16, 20), (65, 24, 28), (67, 32, 36)], meter: (2, 4))
+        let w = twoFour.barWindows(BarSlicing(bars: 2, hop: 1, pickup: .none, stepsPerBar: 16), drops: &drops)
+        #expect(w.map(\.start) == [0, 16])
+        #expect(w.allSatisfy { $0.length == 32 })
+        let waltz = quantized([(60, 0, 36)], meter: (3, 4))
+        #expect(waltz.barWindows(BarSlicing(bars: 1, hop: 1, pickup: .none, stepsPerBar: 16), drops: &drops).map(\.length) == [12, 12, 12])
+    }
+
     @Test func unwantedMetersAreCountedPerWindow() {
         let q = quantized([(60, 0, 48)], meter: (3, 4))
         var drops = DropCounts()

@@ -13,7 +13,7 @@ enum SliceBars {
                           doc: "cover the whole piece (last window padded with silence) instead of only whole windows"),
             ParameterSpec("meters", .stringList, default: .list([]), doc: "time signatures to keep, e.g. [4/4]; empty keeps all"),
             ParameterSpec("steps_per_bar", .int, default: .int(0), range: 0...1024,
-                          doc: "read bars as this many steps (16: two 2/4 bars make one); 0 keeps each meter's bar"),
+                          doc: "read bars as this many steps where a meter's bar divides it (16: two 2/4 bars make one); 0 keeps each meter's bar"),
             ParameterSpec("pickup", .string, default: .string("auto"),
                           doc: "where bar 1 starts: auto (from velocity accents), none, or a number of steps"),
         ],

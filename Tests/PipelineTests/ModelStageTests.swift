@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+import MusicVAE
+import NoteSequences
+@testable import Pipeline
+
+/// The model stages with the tiny golden model (random weights: what it plays is noise, but every path runs).
+@Suite(.serialized) struct ModelStageTests {
+    static let golden = SharedData.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/golden/mel_2bar_tiny").path
+
+    /// A copy of the golden model with attribute vectors, in a scratch folder.
+    func modelWithAttributes() throws -> String {
+        let folder = try temporaryFolder() + "/model"
+        try FileManager.default.copyItem(atPath: Self.golden, toPath: folder)
+        let z = 8
+        var vectors: [String: [Float]] = [:]
+        for (i, name) in MelodyAttributes.names.enumerated() { vectors[name] = (0..<z).map { $0 == i ? 3 : 0 } }
+        try AttributeVectors(vectors: vectors, quartileMeans: [:], windows: 0, data: [], method: "test").save(to: URL(fileURLWithPath: folder))
+        return folder
+    }
+
+    func run(_ pipeline: String, _ overrides: [String], inputs: [String]) throws -> RunReport {
+        let file = try PipelineFile(path: SharedData.packageRoot.appendingPathComponent("Pipelines/\(pipeline).yaml").path)
+        let plan = try PipelinePlan(file: file, overrides: overrides, positional: inputs)
+        return PipelineRunner(plan: plan).run(collectOutputs: true)
+    }
+
+    @Test func reconstructKeepsWhatTheModelCannotTake() throws {
+        let out = try temporaryFolder()
+        // Scarborough Fair is in 3/4: no window fits a 32-step model, so the piece comes back unchanged.
+        let waltz = SharedData.packageRoot.appendingPathComponent("Examples/melodies/scarborough-fair.mid").path
+        let r = try run("reconstruct", ["model=\(Self.golden)", "output=\(out)/{stem}.mid"], inputs: [waltz])
+        #expect(r.failures.isEmpty)
+        #expect(try NoteSequence(path: "\(out)/scarborough-fair.mid").quantized().notes == NoteSequence(path: waltz).quantized().notes)
+        let encode = r.stages.first { $0.stage == "encode" }!
+        #expect(encode.dropped.keys.contains { $0.hasPrefix("passed through unencoded (24 steps") })
+        // A 4/4 tune is re-played by the model window by window, keeping tempo, meter and key.
+        let ode = SharedData.packageRoot.appendingPathComponent("Examples/melodies/ode-to-joy.mid").path
+        _ = try run("reconstruct", ["model=\(Self.golden)", "output=\(out)/{stem}.mid"], inputs: [ode])
+        let back = try NoteSequence(path: "\(out)/ode-to-joy.mid"), original = try NoteSequence(path: ode)
+        #expect(back.tempos == original.tempos && back.timeSignatures == original.timeSignatures && back.keySignatures == original.keySignatures)
+        // Greedy decoding is deterministic: the model's own decode of the first window's mu is what was written.
+        let model = try MusicVAEModel.load(from: URL(fileURLWithPath: Self.golden))
+        var drops = DropCounts()
+        let q = try original.quantized()
+        let first = q.barWindows(BarSlicing(bars: 2, hop: 2, cover: true, stepsPerBar: 16), drops: &drops)[0].melodies(MelodyExtraction(minNotes: 0), drops: &drops)[0]
+        let decoded = try model.decode(z: try model.encode(windows: [first.events]).mu)[0]
+        let written = try back.quantized().notes.filter { $0.start < first.window.end }
+        #expect(written.map(\.start) == MelodyEncoding.notes(of: decoded, offset: first.window.start).map(\.start).filter { $0 < first.window.end })
+    }
+
+    @Test func interpolationWritesEveryStepAndTheWhole() throws {
+        let out = try temporaryFolder()
+        let a = SharedData.packageRoot.appendingPathComponent("Examples/melodies/twinkle.mid").path
+        let b = SharedData.packageRoot.appendingPathComponent("Examples/melodies/ode-to-joy.mid").path
+        let r = try run("interpolate", ["model=\(Self.golden)", "out=\(out)", "steps=4"], inputs: [a, b])
+        #expect(r.failures.isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == ["01.mid", "02.mid", "03.mid", "04.mid", "all"])
+        let whole = try NoteSequence(path: out + "/all/concatenated.mid")
+        #expect(whole.totalTicks >= 4 * 32 * 120 - 120)   // four 32-step windows end to end (120 ticks per step)
+        // The first step decodes A's own code: the same as reconstructing A's first window.
+        let model = try MusicVAEModel.load(from: URL(fileURLWithPath: Self.golden))
+        var drops = DropCounts()
+        let qa = try NoteSequence(path: a).quantized()
+        let wa = qa.barWindows(BarSlicing(bars: 2, hop: 2, meters: ["4/4", "2/2", "2/4"], stepsPerBar: 16), drops: &drops)[0].melodies(drops: &drops)[0]
+        let expected = MelodyEncoding.notes(of: try model.decode(z: try model.encode(windows: [wa.events]).mu)[0])
+        let step1 = try NoteSequence(path: out + "/01.mid").quantized()
+        #expect(step1.notes.map { [$0.pitch, $0.start, $0.end] } == expected.map { [$0.pitch, $0.start, $0.end] })
+    }
+
+    @Test func attributeEditsAndSamplesAreSeeded() throws {
+        let model = try modelWithAttributes()
+        let out = try temporaryFolder()
+        let ode = SharedData.packageRoot.appendingPathComponent("Examples/melodies/ode-to-joy.mid").path
+        let plus = try run("edit", ["model=\(model)", "attribute=note_density", "amount=2", "output=\(out)/plus.mid"], inputs: [ode])
+        #expect(plus.failures.isEmpty && plus.outputCount == 1)
+        let plain = try run("reconstruct", ["model=\(model)", "output=\(out)/plain.mid"], inputs: [ode])
+        #expect(plain.failures.isEmpty)
+        #expect(try NoteSequence(path: out + "/plus.mid").notes != NoteSequence(path: out + "/plain.mid").notes)
+        // Samples: the same seed gives the same files, another seed other ones.
+        for (name, seed) in [("s1", 5), ("s2", 5), ("s3", 6)] {
+            _ = try run("sample", ["model=\(model)", "n=2", "seed=\(seed)", "output=\(out)/\(name)/{stem}.mid"], inputs: [])
+        }
+        let s1 = try NoteSequence(path: out + "/s1/sample-1.mid").notes, s2 = try NoteSequence(path: out + "/s2/sample-1.mid").notes
+        let s3 = try NoteSequence(path: out + "/s3/sample-1.mid").notes
+        #expect(s1 == s2)
+        #expect(s1 != s3)
+        // A model folder without attributes.json is a clear error at load time.
+        do {
+            _ = try run("edit", ["model=\(Self.golden)", "attribute=note_density"], inputs: [ode])
+            Issue.record("edit without attribute vectors ran")
+        } catch let PipelineError.stageSetup(_, stage, reason) {
+            #expect(stage == "attribute" && reason.contains("has no attributes.json"))
+        }
+    }
+}
