@@ -11,6 +11,7 @@ let package = Package(
     targets: [
         .executableTarget(name: "midi-bench", dependencies: [.product(name: "MIDIPipeline", package: "MusicVAE")]),
         .executableTarget(name: "render-bench", dependencies: [.product(name: "MIDIPipeline", package: "MusicVAE")]),
+        .executableTarget(name: "latent-eval", dependencies: [.product(name: "MusicVAEKit", package: "MusicVAE")]),
         .executableTarget(name: "nn-bench", dependencies: [.product(name: "MusicVAEKit", package: "MusicVAE")], path: "NeuralNet"),
     ]
 )

@@ -112,7 +112,7 @@ struct InterpolateCommand: ParsableCommand {
     @Option(help: "slerp or lerp.")
     var method: String = "slerp"
 
-    @Option(help: "Which 2-bar window of each input (1 = bars 1-2, 2 = bars 3-4, ...).")
+    @Option(help: "Which window of each input (1 = bars 1-2, 2 = bars 3-4, ... for a 2-bar model).")
     var window: Int = 1
 
     @Option(name: .shortAndLong, help: "Output folder.")
@@ -127,7 +127,7 @@ struct InterpolateCommand: ParsableCommand {
     func run() throws {
         let folder = try modelFolder(model)
         try runBundledPipeline("interpolate", inputs: [a, b], overrides: [
-            "out=\(output)", "model=\(folder)", "steps=\(steps)", "method=\(method)", "window=\(window)"])
+            "out=\(output)", "model=\(folder)", "steps=\(steps)", "method=\(method)", "window=\(window)", "bars=\(try modelBars(folder))"])
         if wav {
             try runBundledPipeline("render", inputs: [output], overrides: ["output=\(output)/{stem}.wav"])
         }

@@ -1,0 +1,113 @@
+// latent-eval: what the latent-space tools do to real music, measured on held-out folk tunes.
+//
+//   swift run -c release --package-path Benchmarks latent-eval [MODEL] [CORPUS]
+//
+// 1. Edits: every held-out 4/4 tune (up to 60) reconstructed, and edited with note_density +1 and -1, through the
+//    bundled pipelines; reports mean note density (onsets per 16th step) of each, and how recognisable the edit
+//    stays: the cosine similarity of pitch-class histograms and the share of the original's onset pitches kept.
+// 2. Interpolation: for pairs of held-out windows, the mean Hamming distance (share of steps whose class differs)
+//    of each interpolation step to the first, for latent (slerp) and data-space interpolation, as in the paper.
+//    Data space: step t takes a growing random subset of t*T positions from B, the rest from A.
+import Foundation
+import MusicVAE
+import NeuralNet
+import NoteSequences
+import Pipeline
+import Training
+
+let args = Array(CommandLine.arguments.dropFirst())
+let model = args.count > 0 ? args[0] : "Models/mel_2bar_small"
+let corpus = args.count > 1 ? args[1] : "../shared/corpus/folk"
+setenv("MUSICVAE_HOME", FileManager.default.currentDirectoryPath, 0)
+
+// Held-out tunes in 4/4 or 2/2, as training held them out.
+let inputs = try listMIDIFiles(at: corpus).filter { WindowDataset.isHeldOut($0, every: 20) }
+var tunes: [String] = []
+for f in inputs {
+    guard let s = try? NoteSequence(path: f.path), s.timeSignatures.count == 1,
+          ["4/4", "2/2"].contains(s.timeSignatures[0].description) else { continue }
+    tunes.append(f.path)
+    if tunes.count == 60 { break }
+}
+print("latent-eval: model \(model), \(tunes.count) held-out 4/4 and 2/2 tunes from \(corpus)")
+
+let out = NSTemporaryDirectory() + "latent-eval-\(getpid())"
+try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(atPath: out) }
+
+func runPipeline(_ name: String, _ overrides: [String], _ input: String) throws -> String? {
+    let plan = try PipelinePlan(file: try PipelineFile(path: "Pipelines/\(name).yaml"), overrides: overrides, positional: [input])
+    let r = PipelineRunner(plan: plan, threads: 1).run(collectOutputs: true)
+    return (r.outputs.first as? WrittenFile)?.path
+}
+
+struct Stats { var density = 0.0, pitchCosine = 0.0, keptPitches = 0.0, n = 0 }
+func melody(_ path: String) throws -> [Note] {
+    try NoteSequence(path: path).quantized().notes.filter { !$0.isDrum }
+}
+func histogram(_ notes: [Note]) -> [Double] {
+    var h = [Double](repeating: 0, count: 12)
+    for n in notes { h[n.pitch % 12] += 1 }
+    return h
+}
+func cosine(_ a: [Double], _ b: [Double]) -> Double {
+    let d = zip(a, b).reduce(0) { $0 + $1.0 * $1.1 }
+    let na = a.reduce(0) { $0 + $1 * $1 }.squareRoot(), nb = b.reduce(0) { $0 + $1 * $1 }.squareRoot()
+    return na > 0 && nb > 0 ? d / (na * nb) : 0
+}
+
+var results: [String: Stats] = ["original": Stats(), "reconstruct": Stats(), "more notes (+1)": Stats(), "fewer notes (-1)": Stats()]
+for (i, tune) in tunes.enumerated() {
+    let original = try melody(tune)
+    let steps = Double(max(1, (original.map(\.end).max() ?? 1)))
+    let outputs: [(String, String?)] = [
+        ("original", tune),
+        ("reconstruct", try runPipeline("reconstruct", ["model=\(model)", "output=\(out)/r\(i).mid"], tune)),
+        ("more notes (+1)", try runPipeline("edit", ["model=\(model)", "attribute=note_density", "amount=1", "output=\(out)/p\(i).mid"], tune)),
+        ("fewer notes (-1)", try runPipeline("edit", ["model=\(model)", "attribute=note_density", "amount=-1", "output=\(out)/m\(i).mid"], tune)),
+    ]
+    for (name, path) in outputs {
+        guard let path else { print("  \(name): no output for \(tune)"); continue }
+        guard let notes = try? melody(path) else { print("  \(name): cannot read \(path)"); continue }
+        var s = results[name]!
+        s.density += Double(notes.count) / steps
+        s.pitchCosine += cosine(histogram(original), histogram(notes))
+        let kept = Set(notes.map(\.pitch))
+        s.keptPitches += Double(original.filter { kept.contains($0.pitch) }.count) / Double(max(1, original.count))
+        s.n += 1
+        results[name] = s
+    }
+}
+print("\nEdits (means over tunes): note density = onsets per 16th step; pitch-class cosine and kept pitches vs the original")
+for name in ["original", "reconstruct", "more notes (+1)", "fewer notes (-1)"] {
+    let s = results[name]!
+    let n = Double(max(1, s.n))
+    print("  " + name.padding(toLength: 18, withPad: " ", startingAt: 0)
+          + String(format: "%3d tunes  density %.3f  pitch-class cosine %.3f  original pitches kept %.3f",
+                   s.n, s.density / n, s.pitchCosine / n, s.keptPitches / n))
+}
+
+// Interpolation between held-out windows.
+let m = try MusicVAEModel.load(from: URL(fileURLWithPath: model))
+let data = try WindowDataset(paths: [corpus], settings: .init(steps: m.config.numSteps))
+let pool = data.heldOut
+let pairs = min(100, pool.count / 2)
+let steps = 11
+var latent = [Double](repeating: 0, count: steps), dataSpace = [Double](repeating: 0, count: steps)
+var rng = SeededGenerator(seed: 11)
+for p in 0..<pairs {
+    let a = pool[(p * 2 * 7919) % pool.count], b = pool[(p * 2 * 7919 + 104_729) % pool.count]
+    let (mu, _) = try m.encode(windows: [a, b])
+    let decoded = try m.decode(z: Latent.interpolate(mu[0], mu[1], steps: steps, method: .slerp))
+    let order = (0..<a.count).shuffled(using: &rng)
+    for k in 0..<steps {
+        latent[k] += Double(zip(decoded[k], decoded[0]).filter { $0 != $1 }.count) / Double(a.count)
+        var mixed = a
+        for j in order.prefix(Int((Double(k) / Double(steps - 1) * Double(a.count)).rounded())) { mixed[j] = b[j] }
+        dataSpace[k] += Double(zip(mixed, a).filter { $0 != $1 }.count) / Double(a.count)
+    }
+}
+print("\nInterpolation, \(pairs) pairs of held-out windows: mean Hamming distance of each step to the first")
+print("  step      " + (1...steps).map { String(format: "%5d", $0) }.joined())
+print("  latent    " + latent.map { String(format: "%5.2f", $0 / Double(max(1, pairs))) }.joined())
+print("  data      " + dataSpace.map { String(format: "%5.2f", $0 / Double(max(1, pairs))) }.joined())
