@@ -21,12 +21,14 @@ setup:
 build: setup
 	swift build -c release
 
-# The main job: inspect a bundled example, then send it through the roundtrip pipeline (MIDI -> windows -> MIDI).
+# The main job: "more notes" on a bundled tune with the bundled 2-bar model, written as MIDI, rendered to WAV,
+# and a listening report (piano rolls and audio of the original and the edit) in out/report/index.html.
 demo: build
 	@mkdir -p $(OUT)
 	$(MUSICVAE) inspect $(EXAMPLE)
-	$(MUSICVAE) run roundtrip $(EXAMPLE) --set output=$(OUT)/{stem}-roundtrip.mid
-	$(MUSICVAE) extract Examples/melodies
+	$(MUSICVAE) edit $(EXAMPLE) --attribute note_density --amount 1.0 -o $(OUT)/ode-to-joy-more-notes.mid --wav $(OUT)/ode-to-joy-more-notes.wav
+	$(MUSICVAE) run more-notes $(EXAMPLE) --set output=$(OUT)/{stem}-more-notes.mid --report $(OUT)/report
+	@echo "listen: $(OUT)/ode-to-joy-more-notes.wav   look: $(OUT)/report/index.html"
 
 # The whole test suite (Swift Testing; release mode, since the corpus tests do real work).
 test: setup

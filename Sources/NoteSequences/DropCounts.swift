@@ -8,6 +8,9 @@ public struct DropCounts: Sendable, Equatable {
     /// An empty tally.
     public init() {}
 
+    /// A tally that goes on from `counts`.
+    public init(_ counts: [String: Int]) { self.counts = counts }
+
     /// Adds `n` drops for `reason`.
     public mutating func add(_ reason: String, _ n: Int = 1) {
         guard n != 0 else { return }

@@ -42,28 +42,27 @@ extension NoteSequence {
         var notes: [Note] = []
         var tracks: [TrackInfo] = []
         var totalTicks = 0
-        // Open notes per (channel, pitch): FIFO of (start, velocity, program).
-        var open = [[(Int, Int, Int)]](repeating: [], count: 16 * 128)
+        // Notes sounding now, in onset order: (channel * 128 + pitch, start, velocity, program). A release ends the
+        // first open note of its slot (first in, first out). Few notes sound at once, so a scan beats a table.
+        var open: [(slot: Int, start: Int, velocity: Int, program: Int)] = []
+        open.reserveCapacity(16)
         for (outIndex, trackIndex) in trackIndices.enumerated() {
             let track = midi.tracks[trackIndex]
             let noteTrack = trackIndices.count == 1 ? 0 : outIndex
             var info = TrackInfo()
             var programs = [Int](repeating: 0, count: 16)
-            var openCount = 0
             var lastTick = 0
             for event in track.events {
                 lastTick = event.tick
                 switch event.message {
                 case .noteOn(let c, let k, let v) where v > 0:
-                    open[Int(c) * 128 + Int(k)].append((event.tick, Int(v), programs[Int(c)]))
-                    openCount += 1
+                    open.append((Int(c) * 128 + Int(k), event.tick, Int(v), programs[Int(c)]))
                 case .noteOn(let c, let k, _), .noteOff(let c, let k, _):
                     let slot = Int(c) * 128 + Int(k)
-                    if !open[slot].isEmpty {
-                        let (start, velocity, program) = open[slot].removeFirst()
-                        openCount -= 1
-                        notes.append(Note(pitch: Int(k), velocity: velocity, start: start, end: event.tick,
-                                          track: noteTrack, program: program, channel: Int(c)))
+                    if let i = open.firstIndex(where: { $0.slot == slot }) {
+                        let o = open.remove(at: i)
+                        notes.append(Note(pitch: Int(k), velocity: o.velocity, start: o.start, end: event.tick,
+                                          track: noteTrack, program: o.program, channel: Int(c)))
                     }
                 case .programChange(let c, let p):
                     programs[Int(c)] = Int(p)
@@ -81,16 +80,12 @@ extension NoteSequence {
                     break
                 }
             }
-            if openCount > 0 {
-                // Notes never released end where the track ends.
-                for slot in open.indices where !open[slot].isEmpty {
-                    for (start, velocity, program) in open[slot] {
-                        notes.append(Note(pitch: slot % 128, velocity: velocity, start: start, end: max(start, lastTick),
-                                          track: noteTrack, program: program, channel: slot / 128))
-                    }
-                    open[slot].removeAll()
-                }
+            // Notes never released end where the track ends.
+            for o in open {
+                notes.append(Note(pitch: o.slot % 128, velocity: o.velocity, start: o.start, end: max(o.start, lastTick),
+                                  track: noteTrack, program: o.program, channel: o.slot / 128))
             }
+            open.removeAll(keepingCapacity: true)
             totalTicks = max(totalTicks, lastTick)
             tracks.append(info)
         }

@@ -15,7 +15,9 @@ import Pipeline
 let args = CommandLine.arguments.dropFirst()
 let root = args.first ?? "../shared/corpus/folk"
 let repeats = Int(ProcessInfo.processInfo.environment["BENCH_REPEATS"] ?? "3") ?? 3
-let files = try listMIDIFiles(at: root).map(\.path)
+let limit = Int(ProcessInfo.processInfo.environment["BENCH_LIMIT"] ?? "") ?? Int.max
+let only = ProcessInfo.processInfo.environment["BENCH_PHASES"].map { Set($0.split(separator: ",").map(String.init)) }
+let files = Array(try listMIDIFiles(at: root).map(\.path).prefix(limit))
 let cores = ProcessInfo.processInfo.activeProcessorCount
 print("midi-bench: \(files.count) files under \(root), \(cores) cores, best of \(repeats)")
 
@@ -62,7 +64,7 @@ let phases: [(String, @Sendable (String) -> Int)] = [
 
 var results: [String: (Double, Double)] = [:]
 var notesTotal = 0
-for (name, work) in phases {
+for (name, work) in phases where only?.contains(name) ?? true {
     let (t1, n1) = timed(threads: 1, work)
     let (tN, _) = timed(threads: cores, work)
     results[name] = (t1, tN)
@@ -82,18 +84,27 @@ let pipelineText = """
       - extract-melody: {min_notes: 1}
     """
 let plan = try PipelinePlan(file: try PipelineFile(text: pipelineText, path: "bench.yaml"))
-for threads in [1, cores] {
+// With BENCH_LIMIT the pipeline reads the same first files as the phases above.
+var limitedPlan = plan
+limitedPlan.stages[0].sourceFiles = Array(plan.stages[0].sourceFiles.prefix(limit))
+for threads in [1, cores] where only?.contains("pipeline") ?? true {
     var best = Double.infinity
     var windows = 0
     for _ in 0..<repeats {
-        let report = PipelineRunner(plan: plan, threads: threads).run()
+        let report = PipelineRunner(plan: limitedPlan, threads: threads).run()
         best = min(best, report.seconds)
         windows = report.outputCount
     }
-    let direct = threads == 1 ? results["extract"]!.0 : results["extract"]!.1
-    print(String(format: "pipeline  %d thread%@: %7.3f s %9.0f files/s   %d windows; overhead vs direct calls %+.1f%%",
-                 threads, threads == 1 ? "" : "s", best, Double(files.count) / best, windows, (best / direct - 1) * 100))
+    if let (t1, tN) = results["extract"] {
+        let direct = threads == 1 ? t1 : tN
+        print(String(format: "pipeline  %d thread%@: %7.3f s %9.0f files/s   %d windows; overhead vs direct calls %+.1f%%",
+                     threads, threads == 1 ? "" : "s", best, Double(files.count) / best, windows, (best / direct - 1) * 100))
+    } else {
+        print(String(format: "pipeline  %d thread%@: %7.3f s %9.0f files/s   %d windows", threads, threads == 1 ? "" : "s",
+                     best, Double(files.count) / best, windows))
+    }
 }
+guard only == nil else { exit(0) }
 
 let seqN = results["sequence"]!.1
 print(String(format: "read (sequence, all cores): %.0f files/s, %.2f M notes/s", Double(files.count) / seqN, Double(notesTotal) / seqN / 1e6))

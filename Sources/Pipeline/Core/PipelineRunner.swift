@@ -85,13 +85,26 @@ public struct PipelineRunner: Sendable {
     public var threads: Int
     /// Process only this deterministic part of the inputs (for job arrays), or all of them.
     public var shard: Shard?
+    /// Inputs a worker claims at a time.
+    static let chunk = 8
 
     /// Creates a runner.
     public init(plan: PipelinePlan, threads: Int = ProcessInfo.processInfo.activeProcessorCount, shard: Shard? = nil) {
         self.plan = plan
         self.threads = max(1, threads)
         self.shard = shard
+        steps = plan.stages.map { Step(node: $0.node, inputs: $0.inputs, label: $0.label) }
+        firstSource = plan.sourceStages.first ?? -1
     }
+
+    /// What `runOne` needs of each stage, without the rest of `PlannedStage` (cheaper to read per input).
+    struct Step: Sendable {
+        let node: StageNode
+        let inputs: [Int]
+        let label: String
+    }
+    let steps: [Step]
+    let firstSource: Int
 
     /// Runs every input. `progress` is called after each input with (done, total), from worker threads.
     public func run(collectOutputs: Bool = false, progress: (@Sendable (Int, Int) -> Void)? = nil) -> RunReport {
@@ -104,10 +117,13 @@ public struct PipelineRunner: Sendable {
         let workers = min(threads, max(1, inputs.count))
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             var local = plan.stages.map { StageStats(stage: $0.label) }
-            while let i = state.nextIndex(below: inputs.count) {
-                let result = runOne(inputs[i], unit: units[i], stats: &local)
-                let done = state.record(i, result, collect: collectOutputs)
-                progress?(done, inputs.count)
+            // Inputs are claimed a few at a time: one lock per chunk, not two per input.
+            while let chunk = state.nextChunk(below: inputs.count, size: Self.chunk) {
+                for i in chunk {
+                    let result = runOne(inputs[i], unit: units[i], stats: &local)
+                    let done = state.record(i, result, collect: collectOutputs)
+                    progress?(done, inputs.count)
+                }
             }
             state.merge(local)
         }
@@ -122,35 +138,36 @@ public struct PipelineRunner: Sendable {
     /// Runs one input through every stage: the unit's files go to the source stages, each stage reads the values
     /// of the stages it names, and the values of the stages nothing reads are the results.
     public func runOne(_ input: InputFile, unit: Int = 0, stats: inout [StageStats]) -> Result<[any PipelineValue], InputFailure> {
-        var results = [[any PipelineValue]](repeating: [], count: plan.stages.count)
+        var results = [PipelineValues](repeating: .empty, count: plan.stages.count)
         for k in plan.order {
-            let stage = plan.stages[k]
-            var drops = DropCounts()
-            var next: [any PipelineValue] = []
+            let stage = steps[k]
+            // The stage adds to this worker's tally directly (moved out and back, so it is never copied).
+            var drops = DropCounts(stats[k].dropped)
+            stats[k].dropped = [:]
+            defer { stats[k].dropped = drops.counts }
+            var next = PipelineValues.empty
             do {
                 if stage.inputs.isEmpty {
                     // A source stage: this unit's file (the only one, when the stage reads a single file).
-                    let files = stage.sourceFiles
-                    let file = k == plan.sourceStages.first ? input : files[files.count == 1 ? 0 : min(unit, files.count - 1)]
+                    let file = k == firstSource ? input : plan.stages[k].sourceFiles[min(unit, plan.stages[k].sourceFiles.count - 1)]
                     stats[k].received += 1
-                    next = try stage.node.body([file], &drops)
+                    next = try stage.node.run(PipelineValues([file]), &drops)
                 } else {
                     switch stage.node.mode {
                     case .each:
-                        // An .each body maps every value it is given, so one call serves them all.
                         let values = results[stage.inputs[0]]
                         stats[k].received += values.count
-                        if !values.isEmpty { next = try stage.node.body(values, &drops) }
+                        if !values.isEmpty { next = try stage.node.run(values, &drops) }
                     case .group:
                         let values = results[stage.inputs[0]]
                         if !values.isEmpty {
                             stats[k].received += 1
-                            next = try stage.node.body(values, &drops)
+                            next = try stage.node.run(values, &drops)
                         }
                     case .join:
                         let ports = stage.inputs.map { results[$0] }
                         stats[k].received += ports.reduce(0) { $0 + $1.count }
-                        next = try stage.node.joinBody!(ports, &drops)
+                        next = try stage.node.runJoin!(ports, &drops)
                     }
                 }
             } catch {
@@ -158,10 +175,9 @@ public struct PipelineRunner: Sendable {
                 return .failure(InputFailure(path: input.path, reason: reason, message: "\(error)"))
             }
             stats[k].produced += next.count
-            for (r, n) in drops.counts { stats[k].dropped[r, default: 0] += n }
             results[k] = next
         }
-        return .success(plan.sinks.flatMap { results[$0] })
+        return .success(plan.sinks.flatMap { results[$0].all })
     }
 }
 
@@ -197,21 +213,31 @@ private final class RunState: @unchecked Sendable {
 
     init(stages: [StageStats]) { totals = stages }
 
-    func nextIndex(below count: Int) -> Int? {
+    func nextChunk(below count: Int, size: Int) -> Range<Int>? {
         lock.lock()
         defer { lock.unlock() }
         guard next < count else { return nil }
-        next += 1
-        return next - 1
+        let chunk = next..<min(count, next + size)
+        next = chunk.upperBound
+        return chunk
     }
 
     func record(_ i: Int, _ result: Result<[any PipelineValue], InputFailure>, collect: Bool) -> Int {
+        if case .success(let values) = result, !collect {
+            // The common batch case: only counts change.
+            lock.lock()
+            outputCount += values.count
+            done += 1
+            let d = done
+            lock.unlock()
+            return d
+        }
         lock.lock()
         defer { lock.unlock() }
         switch result {
         case .success(let values):
             outputCount += values.count
-            if collect { outputs.append((i, values)) }
+            outputs.append((i, values))
         case .failure(let failure):
             failures.append((i, failure))
         }

@@ -29,34 +29,77 @@ public enum StageOutputType: Sendable, Equatable {
     case sameAsInput
 }
 
+/// The values flowing from one stage to the next: a typed array behind one existential, so a typed stage reads
+/// the values of the stage before it without casting (or boxing) each one.
+public struct PipelineValues: Sendable {
+    let box: any PipelineValueArray
+
+    /// Values of one type.
+    public init<T: PipelineValue>(_ items: [T]) { box = TypedValueArray(items: items) }
+    /// Values of any types.
+    public init(mixed items: [any PipelineValue]) { box = MixedValueArray(items: items) }
+    /// No values.
+    public static let empty = PipelineValues(mixed: [])
+
+    /// How many values.
+    public var count: Int { box.count }
+    /// True when there are none.
+    public var isEmpty: Bool { box.count == 0 }
+    /// The values of type `T` (all of them, when they are of one type, without copying each).
+    public func typed<T: PipelineValue>(_ type: T.Type = T.self) -> [T] {
+        if let same = box as? TypedValueArray<T> { return same.items }
+        return box.all.compactMap { $0 as? T }
+    }
+    /// Every value, type-erased.
+    public var all: [any PipelineValue] { box.all }
+}
+
+/// Storage behind `PipelineValues`.
+protocol PipelineValueArray: Sendable {
+    var count: Int { get }
+    var all: [any PipelineValue] { get }
+}
+
+struct TypedValueArray<T: PipelineValue>: PipelineValueArray {
+    let items: [T]
+    var count: Int { items.count }
+    var all: [any PipelineValue] { items }
+}
+
+struct MixedValueArray: PipelineValueArray {
+    let items: [any PipelineValue]
+    var count: Int { items.count }
+    var all: [any PipelineValue] { items }
+}
+
 /// A ready-to-run stage with its types erased: the runner's unit of work.
 public struct StageNode: Sendable {
-    /// How a node sees its inputs: one value at a time, all values of one source at once, or (for a stage that
-    /// reads several stages) all values of each of its inputs, port by port.
+    /// How a node sees its inputs: every value of the stage before it, mapped one by one (`each`), all values of
+    /// one source file together (`group`), or, for a stage that reads several stages, the values of each (`join`).
     public enum Mode: Sendable { case each, group, join }
-    /// The stage's name in the registry.
+    /// The stage's name in the registry (or its `name:` in the pipeline file).
     public var name: String
     /// Input type names the stage accepts.
     public var accepts: [String]
     /// Output type.
     public var output: StageOutputType
-    /// One input at a time, or all of a source file's values together.
+    /// How it sees its inputs.
     public var mode: Mode
-    /// The work: inputs (one, or a group) to outputs.
-    public var body: @Sendable ([any PipelineValue], inout DropCounts) throws -> [any PipelineValue]
+    /// The work: the values it reads to the values it gives.
+    public var run: @Sendable (PipelineValues, inout DropCounts) throws -> PipelineValues
     /// The work of a `.join` node: the values of each input port, in `from:` order, to outputs.
-    public var joinBody: (@Sendable ([[any PipelineValue]], inout DropCounts) throws -> [any PipelineValue])?
+    public var runJoin: (@Sendable ([PipelineValues], inout DropCounts) throws -> PipelineValues)?
 
-    /// Wraps a typed stage.
+    /// Wraps a typed stage: values pass as typed arrays, with no cast per value.
     public init<S: Stage>(name: String, _ stage: S) {
         self.name = name
         self.accepts = [S.Input.typeName]
         self.output = .fixed(S.Output.typeName)
         self.mode = .each
-        self.body = { inputs, drops in
-            var out: [any PipelineValue] = []
-            for case let input as S.Input in inputs { out += try stage.process(input, drops: &drops) as [any PipelineValue] }
-            return out
+        self.run = { values, drops in
+            var out: [S.Output] = []
+            for input in values.typed(S.Input.self) { out += try stage.process(input, drops: &drops) }
+            return PipelineValues(out)
         }
     }
 
@@ -66,26 +109,24 @@ public struct StageNode: Sendable {
         self.accepts = [S.Input.typeName]
         self.output = .fixed(S.Output.typeName)
         self.mode = .group
-        self.body = { inputs, drops in
-            try stage.process(group: inputs.compactMap { $0 as? S.Input }, drops: &drops)
-        }
+        self.run = { values, drops in PipelineValues(try stage.process(group: values.typed(S.Input.self), drops: &drops)) }
     }
 
-    /// A node from its parts (for stages that accept several types).
+    /// A node from its parts (for stages that accept several types): `body` maps type-erased values.
     public init(name: String, accepts: [String], output: StageOutputType, mode: Mode = .each,
                 body: @escaping @Sendable ([any PipelineValue], inout DropCounts) throws -> [any PipelineValue]) {
         self.name = name
         self.accepts = accepts
         self.output = output
         self.mode = mode
-        self.body = body
+        self.run = { values, drops in PipelineValues(mixed: try body(values.all, &drops)) }
     }
 
     /// A node that reads several stages: `body` gets the values of every port, port by port.
     public static func join(name: String, accepts: [String], output: StageOutputType,
                             body: @escaping @Sendable ([[any PipelineValue]], inout DropCounts) throws -> [any PipelineValue]) -> StageNode {
         var node = StageNode(name: name, accepts: accepts, output: output, mode: .join) { values, drops in try body([values], &drops) }
-        node.joinBody = body
+        node.runJoin = { ports, drops in PipelineValues(mixed: try body(ports.map(\.all), &drops)) }
         return node
     }
 

@@ -14,16 +14,15 @@ enum ReadMIDI {
             ParameterSpec("path", .path, doc: "a MIDI file, or a folder searched recursively for .mid/.midi files"),
         ],
         sources: { params in try listMIDIFiles(at: params.string("path")) },
-        make: { _ in
-            StageNode(name: "read-midi", accepts: [InputFile.typeName], output: .fixed(NoteSequence.typeName)) { inputs, _ in
-                var out: [any PipelineValue] = []
-                for case let input as InputFile in inputs {
-                    let midi = try MIDIFile(path: input.path)
-                    out += NoteSequence.sequences(from: midi, source: input.path) as [any PipelineValue]
-                }
-                return out
-            }
-        })
+        make: { _ in StageNode(name: "read-midi", Body()) })
+}
+
+extension ReadMIDI {
+    struct Body: Stage {
+        func process(_ input: InputFile, drops: inout DropCounts) throws -> [NoteSequence] {
+            NoteSequence.sequences(from: try MIDIFile(path: input.path), source: input.path)
+        }
+    }
 }
 
 /// The MIDI files at `path`, sorted by path:
