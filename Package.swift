@@ -18,7 +18,7 @@ let package = Package(
     products: [
         .executable(name: "musicvae", targets: ["musicvae"]),
         .library(name: "MIDIFiles", targets: ["MIDIFiles"]),
-        .library(name: "MIDIPipeline", targets: ["MIDIFiles", "NoteSequences", "Render", "Pipeline"]),
+        .library(name: "MIDIPipeline", targets: ["MIDIFiles", "NoteSequences", "Render", "Pipeline", "MusicVAE", "NeuralNet"]),
         .library(name: "MusicVAEKit", targets: ["MIDIFiles", "NoteSequences", "NeuralNet", "MusicVAE", "Render", "Pipeline", "Training"]),
     ],
     dependencies: [
@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "Training", dependencies: ["MusicVAE", "NeuralNet", "NoteSequences", "Pipeline"]),
         .target(name: "Render", dependencies: ["NoteSequences", "CFluidSynth", "CSndFile"]),
         .target(name: "Pipeline", dependencies: [
-            "MIDIFiles", "NoteSequences", "Render",
+            "MIDIFiles", "NoteSequences", "Render", "MusicVAE", "NeuralNet",
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "musicvae", dependencies: [
