@@ -48,13 +48,15 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "MIDIFilesTests", dependencies: ["MIDIFiles"]),
-        .testTarget(name: "NoteSequencesTests", dependencies: ["NoteSequences", "MIDIFiles"]),
+        // Test helpers (paths of ../shared, a seeded generator), shared by the test targets.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "MIDIFilesTests", dependencies: ["MIDIFiles", "TestSupport"]),
+        .testTarget(name: "NoteSequencesTests", dependencies: ["TestSupport", "NoteSequences", "MIDIFiles"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),
         .testTarget(name: "MusicVAETests", dependencies: ["MusicVAE", "NeuralNet"]),
-        .testTarget(name: "RenderTests", dependencies: ["Render", "NoteSequences"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "MusicVAE", "NeuralNet", "NoteSequences", "Pipeline"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "NoteSequences", "MIDIFiles"]),
-        .testTarget(name: "CLITests", dependencies: ["musicvae"]),
+        .testTarget(name: "RenderTests", dependencies: ["TestSupport", "Render", "NoteSequences"]),
+        .testTarget(name: "TrainingTests", dependencies: ["TestSupport", "Training", "MusicVAE", "NeuralNet", "NoteSequences", "Pipeline"]),
+        .testTarget(name: "PipelineTests", dependencies: ["TestSupport", "Pipeline", "NoteSequences", "MIDIFiles"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "musicvae"]),
     ]
 )

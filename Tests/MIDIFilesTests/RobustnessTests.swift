@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 @testable import MIDIFiles
 
@@ -27,7 +28,7 @@ import Testing
     @Test(arguments: samples)
     func randomByteFlips(path: String) throws {
         let original = try readFileBytes(path: path)
-        var rng = SeededGenerator(seed: 0x5EED)
+        var rng = SplitMix(seed: 0x5EED)
         var parsed = 0, refused = 0
         for _ in 0..<3000 {
             var bytes = original
@@ -50,7 +51,7 @@ import Testing
     }
 
     @Test func randomGarbage() {
-        var rng = SeededGenerator(seed: 42)
+        var rng = SplitMix(seed: 42)
         for length in [0, 1, 4, 13, 14, 22, 100, 1000] {
             for _ in 0..<200 {
                 var bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) }

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 @testable import NoteSequences
 
@@ -141,7 +142,7 @@ import Testing
 
     /// Decoding random monophonic in-range melodies gives the notes back exactly.
     @Test func decodingIsExactForMonophonicInput() {
-        var rng = SeededGenerator(seed: 7)
+        var rng = SplitMix(seed: 7)
         for _ in 0..<300 {
             var notes: [(Int, Int, Int)] = []
             var t = Int.random(in: 0...3, using: &rng)
