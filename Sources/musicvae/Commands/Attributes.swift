@@ -29,8 +29,7 @@ struct Attributes: ParsableCommand {
             let folder = try modelFolder(model)
             let m = try MusicVAEModel.load(from: URL(fileURLWithPath: folder))
             let d = try WindowDataset(paths: data, settings: .init(steps: m.config.numSteps))
-            let stride = max(1, d.train.count / max(1, limit))
-            let picked = Swift.stride(from: 0, to: d.train.count, by: stride).prefix(limit).map { $0 }
+            let picked = evenlySpread(d.train.count, limit: limit)
             let windows = picked.map { d.train[$0] }
             let tonics = picked.map { d.trainTonics[$0] }
             guard windows.count >= 8 else { throw CLIError("too few windows (\(windows.count)) in \(data.joined(separator: ", "))") }
@@ -92,8 +91,7 @@ struct Attributes: ParsableCommand {
             let d = try WindowDataset(paths: data, settings: .init(steps: m.config.numSteps))
             let pool = d.heldOut.isEmpty ? d.train : d.heldOut
             let poolTonics = d.heldOut.isEmpty ? d.trainTonics : d.heldOutTonics
-            let stride = max(1, pool.count / max(1, limit))
-            let picked = Swift.stride(from: 0, to: pool.count, by: stride).prefix(limit).map { $0 }
+            let picked = evenlySpread(pool.count, limit: limit)
             guard !picked.isEmpty else { throw CLIError("no windows in \(data.joined(separator: ", "))") }
             let windows = picked.map { pool[$0] }, tonics = picked.map { poolTonics[$0] }
             let mu = try m.encode(windows: windows).mu
@@ -135,4 +133,9 @@ struct Attributes: ParsableCommand {
             print("baseline means: " + zip(short, before).map { String(format: "%@ %.3f", $0.0 as NSString, $0.1) }.joined(separator: ", "))
         }
     }
+}
+
+/// At most `limit` indices of `0..<count`, evenly spread.
+func evenlySpread(_ count: Int, limit: Int) -> [Int] {
+    Array(stride(from: 0, to: count, by: max(1, count / max(1, limit))).prefix(limit))
 }
