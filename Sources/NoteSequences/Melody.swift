@@ -87,12 +87,20 @@ public struct MelodyExtraction: Sendable, Equatable {
     public var maxPitch: Int
     /// Fewest note onsets a window must hold (default 1). 0 keeps windows where only a held note ends.
     public var minNotes: Int
+    /// Which tracks give melodies: every non-drum track (nil), or these track indices only.
+    public var tracks: Set<Int>?
+    /// Only the first non-drum track of the piece (the lowest index with notes), e.g. to edit a tune's melody and
+    /// leave its accompaniment alone.
+    public var firstTrackOnly: Bool
 
     /// Creates settings.
-    public init(minPitch: Int = MelodyEncoding.minPitch, maxPitch: Int = MelodyEncoding.maxPitch, minNotes: Int = 1) {
+    public init(minPitch: Int = MelodyEncoding.minPitch, maxPitch: Int = MelodyEncoding.maxPitch, minNotes: Int = 1,
+                tracks: Set<Int>? = nil, firstTrackOnly: Bool = false) {
         self.minPitch = minPitch
         self.maxPitch = maxPitch
         self.minNotes = minNotes
+        self.tracks = tracks
+        self.firstTrackOnly = firstTrackOnly
     }
 }
 
@@ -117,8 +125,13 @@ extension BarWindow {
             byTrack[n.track, default: []].append(n)
         }
         drops.add("drum track", drumTracks.subtracting(byTrack.keys).count)
+        var chosen = byTrack.keys.sorted()
+        if let wanted = settings.tracks { chosen = chosen.filter { wanted.contains($0) } }
+        if settings.firstTrackOnly, let first = piece.notes.first(where: { !$0.isDrum && (settings.tracks?.contains($0.track) ?? true) })?.track {
+            chosen = chosen.filter { $0 == first }
+        }
         var out: [MelodyWindow] = []
-        for track in byTrack.keys.sorted() {
+        for track in chosen {
             let line = Self.monophonicLine(byTrack[track]!, countingFrom: start, drops: &drops)
             var events = [Int](repeating: MelodyEncoding.noEvent, count: length)
             var velocities = [Int](repeating: 0, count: length)

@@ -82,13 +82,17 @@ struct Edit: ParsableCommand {
     @Option(help: "Also render the result to this WAV file.")
     var wav: String?
 
+    @Option(help: "Which tracks to edit: first (the melody; other tracks stay), all, or indices like 1,3.")
+    var track: String = "first"
+
     @Option(help: "Model folder (default: Models/mel_2bar_small).")
     var model: String?
 
     func run() throws {
         let folder = try modelFolder(model)
         try runBundledPipeline("edit", inputs: [input], overrides: [
-            "output=\(output)", "model=\(folder)", "attribute=\(attribute)", "amount=\(amount)", "bars=\(try modelBars(folder))"])
+            "output=\(output)", "model=\(folder)", "attribute=\(attribute)", "amount=\(amount)", "bars=\(try modelBars(folder))",
+            "track=\(track)"])
         if let wav { try runBundledPipeline("render", inputs: [output], overrides: ["output=\(wav)"]) }
     }
 }
