@@ -1,6 +1,7 @@
 import TestSupport
 import Foundation
 import Testing
+import MusicVAE
 
 /// Runs the built `musicvae` (beside the test bundle) and captures its exit code and output.
 struct CLI {
@@ -148,6 +149,52 @@ func scratchFolder() throws -> String {
         let audio = try FileManager.default.contentsOfDirectory(atPath: dir + "/report/audio").sorted()
         #expect(audio == ["001-ode-to-joy.wav", "002-rt.wav"])
         #expect(html.contains("src=\"audio/001-ode-to-joy.wav\""))
+    }
+
+    /// Train a tiny configuration, stop it with Ctrl-C (it saves and exits), resume it, and evaluate it.
+    @Test func trainInterruptResumeAndEvaluate() throws {
+        let dir = try scratchFolder()
+        let tiny = MusicVAEConfig(name: "tiny", numSteps: 32, zSize: 8, encoder: .init(kind: .bidirectional, layerSizes: [16]),
+                                  decoder: .init(kind: .flat, layerSizes: [16]), maxBeta: 0.2, betaRate: 0.99)
+        try JSONEncoder().encode(tiny).write(to: URL(fileURLWithPath: dir + "/tiny.json"))
+        let data = SharedData.folk + "/miscFolk"
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLI.executable)
+        p.arguments = ["train", "--config", dir + "/tiny.json", "--data", data, "--out", dir + "/m", "--steps", "1000000", "--batch", "8"]
+        FileManager.default.createFile(atPath: dir + "/err.txt", contents: nil)
+        FileManager.default.createFile(atPath: dir + "/out.txt", contents: nil)
+        p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/err.txt"))
+        p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/out.txt"))
+        try p.run()
+        // Wait until it trains (its first progress line), then interrupt it as Ctrl-C would.
+        let started = Date()
+        while !((try? String(contentsOfFile: dir + "/err.txt", encoding: .utf8))?.contains("step ") ?? false)
+                && Date().timeIntervalSince(started) < 120 { usleep(100_000) }
+        usleep(500_000)
+        kill(p.processIdentifier, SIGINT)
+        p.waitUntilExit()
+        let out = try String(contentsOfFile: dir + "/out.txt", encoding: .utf8)
+        #expect(out.contains("(interrupted: saved)"))
+        #expect(p.terminationStatus == 0)
+        let card = try String(contentsOfFile: dir + "/m/README.md", encoding: .utf8)
+        #expect(card.contains("teacher-forced accuracy"))
+        let stopped = try #require(try MusicVAEModel.load(from: URL(fileURLWithPath: dir + "/m")) as MusicVAEModel?)
+        _ = stopped
+        let checkpoints = try FileManager.default.contentsOfDirectory(atPath: dir + "/m/checkpoints")
+        #expect(checkpoints.count == 1)
+        let reached = Int(checkpoints[0].dropFirst(5))!
+        #expect(reached > 0)
+        // Resume for 5 more steps.
+        let r = try CLI.run(["train", "--config", dir + "/tiny.json", "--data", data, "--out", dir + "/m", "--steps", "\(reached + 5)", "--batch", "8", "--resume"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("resuming at step \(reached)"))
+        #expect(r.stdout.contains("trained at step \(reached + 5)"))
+        // eval's JSON has the contract's keys.
+        let e = try CLI.run(["eval", "--model", dir + "/m", "--data", data, "--split", "held-out", "--json"])
+        #expect(e.status == 0, "\(e.stderr)")
+        let j = try CLI.json(e.stdout)
+        for key in ["windows", "teacher_forced_accuracy", "sampling_accuracy", "kl", "elbo"] { #expect(j[key] != nil, "missing \(key)") }
+        #expect((j["windows"] as? Int ?? 0) > 100)
     }
 
     @Test func badArgumentsGiveUsageErrors() throws {

@@ -75,6 +75,11 @@ struct Train: ParsableCommand {
             if interruptRequested != 0 { _exit(130) }
             interruptRequested = 1
         }
+        // A parent may have started us with SIGINT blocked (test runners do); Ctrl-C must still reach the handler.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
         let terminal = FileHandleOutput.isTerminal(2)
         var lastPlain = Date.distantPast
         let summary = try run.run(progress: { p in
