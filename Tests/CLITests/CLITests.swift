@@ -166,6 +166,7 @@ func scratchFolder() throws -> String {
         p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/err.txt"))
         p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/out.txt"))
         try p.run()
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }   // never leave a trainer behind
         // Wait until it trains (its first progress line), then interrupt it as Ctrl-C would.
         let started = Date()
         while !((try? String(contentsOfFile: dir + "/err.txt", encoding: .utf8))?.contains("step ") ?? false)
