@@ -38,6 +38,9 @@ test: setup
 # Benchmarks print ratios against baselines measured in the same run.
 bench: build
 	bash Benchmarks/run-midi-bench.sh ../shared/corpus/folk
+	swift run -c release --package-path Benchmarks render-bench
+	swift run -c release --package-path Benchmarks nn-bench
+	swift run -c release --package-path Benchmarks latent-eval
 
 # The command-line contract shared with outside tools.
 contract: build
