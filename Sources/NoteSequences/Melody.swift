@@ -197,7 +197,8 @@ extension QuantizedSequence {
     /// the notes of the joined lines; other tracks are kept as they were (unless `keepOtherTracks` is false).
     ///
     /// Windows are laid out by their start step; where windows overlap, the later window's steps from the end of
-    /// the earlier one on are used; where a window is missing, a sounding note is released at the gap.
+    /// the earlier one on are used; where a window is missing, a sounding note is released at the gap. Notes in the
+    /// part of a padded pick-up bar that lies before the piece (negative steps) are cut at step 0.
     public func joining(_ melodies: [MelodyWindow], keepOtherTracks: Bool = true) -> QuantizedSequence {
         var out = self
         let tracks = Set(melodies.map(\.track))
@@ -227,7 +228,10 @@ extension QuantizedSequence {
             }
             for n in MelodyEncoding.notes(of: events, velocities: velocities) {
                 let owner = programs.last(where: { $0.step <= n.start }) ?? programs[0]
-                notes.append(Note(pitch: n.pitch, velocity: n.velocity, start: n.start + origin, end: n.end + origin,
+                // A padded pick-up bar starts before the piece: what a model writes there is cut at step 0.
+                let start = max(0, n.start + origin), end = n.end + origin
+                guard end > start else { continue }
+                notes.append(Note(pitch: n.pitch, velocity: n.velocity, start: start, end: end,
                                   track: track, program: owner.program, channel: owner.channel))
             }
         }

@@ -109,6 +109,15 @@ import Testing
         #expect(triples(joined.notes) == [[60, 12, 20], [62, 24, 28]])
     }
 
+    /// A decoded pick-up window may put notes in its padding, before the piece: they are cut at step 0.
+    @Test func notesBeforeThePieceAreCut() {
+        let q = quantized([(60, 0, 4), (62, 4, 8)])
+        let window = BarWindow(piece: q, start: -8, bars: 1, stepsPerBar: 16, index: 0, timeSignature: TimeSignature(numerator: 4, denominator: 4))
+        let m = MelodyWindow(events: melodyEvents("55 - - - 57 - - - 60 - - - 62 - - ."), window: window)
+        // 55 (steps -8...-4) and 57 (-4...0) lie wholly before the piece; 60 and 62 stay.
+        #expect(triples(q.joining([m]).notes) == [[60, 0, 4], [62, 4, 7]])
+    }
+
     @Test func highestNoteWinsWherNotesOverlap() {
         let q = quantized([(60, 0, 8), (67, 0, 4), (55, 2, 6), (64, 4, 12)])
         var drops = DropCounts()
