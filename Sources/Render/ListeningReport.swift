@@ -51,11 +51,24 @@ public struct ListeningReport: Sendable {
         self.sections = sections
     }
 
-    /// The key numbers of a score: notes, bars, duration, pitch range.
+    /// The key numbers of a score: notes, bars, duration, pitch range, and the melody attributes of its first
+    /// melodic track over the whole piece.
     public static func numbers(of s: NoteSequence) -> [(String, String)] {
         let pitches = s.notes.filter { !$0.isDrum }.map(\.pitch)
         var out = [("notes", "\(s.notes.count)"), ("bars", "\(s.barCount)"), ("duration", String(format: "%.1f s", s.totalTime))]
         if let lo = pitches.min(), let hi = pitches.max() { out.append(("pitch range", "\(lo)–\(hi)")) }
+        if let q = try? s.quantized(), q.totalSteps > 0 {
+            var drops = DropCounts()
+            let whole = BarWindow(piece: q, start: 0, bars: 1, stepsPerBar: q.totalSteps, index: 0,
+                                  timeSignature: q.sequence.initialTimeSignature)
+            if let melody = whole.melodies(MelodyExtraction(minNotes: 0, firstTrackOnly: true), drops: &drops).first {
+                let a = melody.attributes
+                out.append(("note density", String(format: "%.3f per step", a.noteDensity)))
+                out.append(("mean interval", String(format: "%.2f semitones", a.averageInterval)))
+                out.append(("syncopation 8th / 16th", String(format: "%.3f / %.3f", a.syncopation8th, a.syncopation16th)))
+                out.append(("diatonic", String(format: "%.2f", a.diatonic)))
+            }
+        }
         return out
     }
 

@@ -149,6 +149,7 @@ func scratchFolder() throws -> String {
         let audio = try FileManager.default.contentsOfDirectory(atPath: dir + "/report/audio").sorted()
         #expect(audio == ["001-ode-to-joy.wav", "002-rt.wav"])
         #expect(html.contains("src=\"audio/001-ode-to-joy.wav\""))
+        #expect(html.components(separatedBy: ">note density<").count - 1 == 2)   // the melody's attributes, input and output
     }
 
     /// Train a tiny configuration, stop it with Ctrl-C (it saves and exits), resume it, and evaluate it.

@@ -3,6 +3,7 @@ import MIDIFiles
 import NoteSequences
 import Pipeline
 import Render
+import MusicVAE
 
 /// Writes `DIR/index.html` for a finished run: for each input, its own piano roll and audio, then every MIDI,
 /// WAV or SVG file the pipeline wrote for it. MIDI files are rendered to `DIR/audio/` with one loaded soundfont.
@@ -12,6 +13,16 @@ enum ReportWriter {
         try FileManager.default.createDirectory(atPath: audioDir, withIntermediateDirectories: true)
         let synth = try Synthesizer(soundFont: try SoundFonts.locate(explicit: soundFont, projectFolder: SoundFonts.projectFolder))
         let roll = PianoRoll()
+        // The latent distance of each output to its input needs a model: the default one, when it is there.
+        let model = (try? modelFolder(nil)).flatMap { try? MusicVAEModel.load(from: URL(fileURLWithPath: $0)) }
+        func firstCode(_ path: String) -> [Float]? {
+            guard let model, let q = try? NoteSequence(path: path).quantized() else { return nil }
+            var drops = DropCounts()
+            let windows = q.barWindows(BarSlicing(bars: model.config.numSteps / 16, hop: 1, stepsPerBar: 16), drops: &drops)
+            guard let m = windows.lazy.flatMap({ $0.melodies(MelodyExtraction(firstTrackOnly: true), drops: &drops) })
+                .first(where: { $0.events.count == model.config.numSteps }) else { return nil }
+            return try? model.encode(windows: [m.events]).mu[0]
+        }
         var counter = 0
         func audioName(_ stem: String) -> String {
             counter += 1
@@ -27,11 +38,17 @@ enum ReportWriter {
         for (input, values) in report.outputsByInput {
             var entries: [ListeningReport.Entry] = []
             if let e = entry(title: "input: " + (input.path as NSString).lastPathComponent, midi: input.path) { entries.append(e) }
+            let inputCode = firstCode(input.path)
             for case let w as WrittenFile in values {
                 let name = (w.path as NSString).lastPathComponent
                 switch (w.path as NSString).pathExtension.lowercased() {
                 case "mid", "midi":
-                    if let e = entry(title: name, midi: w.path) { entries.append(e) }
+                    if var e = entry(title: name, midi: w.path) {
+                        if let a = inputCode, let b = firstCode(w.path) {
+                            e.numbers.append(("latent distance to input", String(format: "%.2f (first window, |z| %.1f)", Latent.distance(a, b), Latent.norm(a))))
+                        }
+                        entries.append(e)
+                    }
                 case "wav":
                     let copy = audioName((name as NSString).deletingPathExtension)
                     try? FileManager.default.copyItem(atPath: w.path, toPath: audioDir + "/" + copy)
