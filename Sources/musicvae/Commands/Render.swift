@@ -65,6 +65,10 @@ func runBundledPipeline(_ name: String, inputs: [String], overrides: [String], q
     let report = PipelineRunner(plan: plan).run(collectOutputs: true)
     for f in report.failures { printError("\(f.path): \(f.message)") }
     if !report.failures.isEmpty { throw ExitCode(1) }
+    if report.outputCount == 0 {
+        let reasons = report.stages.flatMap { s in s.dropped.map { "\(s.stage): \($0.key) (\($0.value))" } }
+        throw CLIError("nothing was written" + (reasons.isEmpty ? "" : "; dropped: " + reasons.joined(separator: "; ")))
+    }
     if !quiet {
         for case let w as WrittenFile in report.outputs { print("wrote \(w.path)" + (w.note.map { " (\($0))" } ?? "")) }
     }
