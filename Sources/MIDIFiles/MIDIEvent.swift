@@ -70,12 +70,6 @@ extension MIDIMessage {
             return nil
         }
     }
-
-    /// The time signature's denominator (4 for x/4), or nil for other messages.
-    public var timeSignatureDenominator: Int? {
-        if case .timeSignature(_, let p, _, _) = self { return 1 << Int(p) }
-        return nil
-    }
 }
 
 extension MIDITextKind {

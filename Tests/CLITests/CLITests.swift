@@ -180,8 +180,7 @@ func scratchFolder() throws -> String {
         #expect(p.terminationStatus == 0)
         let card = try String(contentsOfFile: dir + "/m/README.md", encoding: .utf8)
         #expect(card.contains("teacher-forced accuracy"))
-        let stopped = try #require(try MusicVAEModel.load(from: URL(fileURLWithPath: dir + "/m")) as MusicVAEModel?)
-        _ = stopped
+        _ = try MusicVAEModel.load(from: URL(fileURLWithPath: dir + "/m"))   // the interrupted run saved a loadable model
         let checkpoints = try FileManager.default.contentsOfDirectory(atPath: dir + "/m/checkpoints")
         #expect(checkpoints.count == 1)
         let reached = Int(checkpoints[0].dropFirst(5))!

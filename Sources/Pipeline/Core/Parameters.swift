@@ -1,3 +1,5 @@
+import Foundation
+
 /// The type of a stage parameter, as pipeline files write it.
 public enum ParameterType: Sendable, Equatable, CustomStringConvertible {
     /// A whole number.
@@ -156,5 +158,3 @@ public struct StageParameters: Sendable {
         return []
     }
 }
-
-import Foundation
