@@ -60,6 +60,9 @@ public struct MelodyWindow: Sendable, Equatable {
     public var program: Int
     /// MIDI channel of the line.
     public var channel: Int
+    /// True when a model wrote the events (decoded); false when they were read from the piece. Joining replaces
+    /// the piece's notes only where windows were generated, so windows passed through come back exactly.
+    public var generated: Bool = false
 
     /// Creates a melody window.
     public init(events: [Int], velocities: [Int] = [], window: BarWindow, track: Int = 0, program: Int = 0, channel: Int = 0) {
@@ -199,44 +202,165 @@ extension QuantizedSequence {
     /// Windows are laid out by their start step; where windows overlap, the later window's steps from the end of
     /// the earlier one on are used; where a window is missing, a sounding note is released at the gap. Notes in the
     /// part of a padded pick-up bar that lies before the piece (negative steps) are cut at step 0.
+    ///
+    /// When the piece knows the unquantized score it came from (`original`), the result also carries that score
+    /// with only the generated windows' notes replaced (`exact`, see `exactJoin`): notes of other tracks, and of
+    /// windows that passed through, keep their exact ticks.
     public func joining(_ melodies: [MelodyWindow], keepOtherTracks: Bool = true) -> QuantizedSequence {
         var out = self
         let tracks = Set(melodies.map(\.track))
         var notes = keepOtherTracks ? sequence.notes.filter { !tracks.contains($0.track) } : []
+        var lines: [JoinedLine] = []
         for track in tracks.sorted() {
             let windows = melodies.filter { $0.track == track }.sorted { $0.window.start < $1.window.start }
             guard let first = windows.first else { continue }
-            let origin = first.window.start
-            var events: [Int] = []
+            var line = JoinedLine(track: track, origin: first.window.start)
             var velocities: [Int] = []
             var programs: [(step: Int, program: Int, channel: Int)] = []
             for w in windows {
-                let at = w.window.start - origin
-                if at > events.count {
+                let at = w.window.start - line.origin
+                if at > line.events.count {
                     // A gap: release whatever sounds, then rest.
-                    let gapStart = events.count
-                    events += [Int](repeating: MelodyEncoding.noEvent, count: at - gapStart)
+                    let gapStart = line.events.count
+                    line.events += [Int](repeating: MelodyEncoding.noEvent, count: at - gapStart)
                     velocities += [Int](repeating: 0, count: at - gapStart)
-                    events[gapStart] = MelodyEncoding.noteOff
+                    line.events[gapStart] = MelodyEncoding.noteOff
                 }
-                let skip = events.count - at
+                let skip = line.events.count - at
                 guard skip < w.events.count else { continue }
-                events += w.events[skip...]
+                if w.generated { line.addGenerated(from: line.origin + at + skip, to: line.origin + at + w.events.count) }
+                line.events += w.events[skip...]
                 let v = w.velocities.count == w.events.count ? w.velocities : [Int](repeating: 0, count: w.events.count)
                 velocities += v[skip...]
                 programs.append((at + skip, w.program, w.channel))
             }
-            for n in MelodyEncoding.notes(of: events, velocities: velocities) {
+            for n in MelodyEncoding.notes(of: line.events, velocities: velocities) {
                 let owner = programs.last(where: { $0.step <= n.start }) ?? programs[0]
                 // A padded pick-up bar starts before the piece: what a model writes there is cut at step 0.
-                let start = max(0, n.start + origin), end = n.end + origin
+                let start = max(0, n.start + line.origin), end = n.end + line.origin
                 guard end > start else { continue }
-                notes.append(Note(pitch: n.pitch, velocity: n.velocity, start: start, end: end,
-                                  track: track, program: owner.program, channel: owner.channel))
+                let note = Note(pitch: n.pitch, velocity: n.velocity, start: start, end: end,
+                                track: track, program: owner.program, channel: owner.channel)
+                notes.append(note)
+                if line.isGenerated(start) { line.generatedNotes.append(note) }
             }
+            lines.append(line)
         }
+        let original = self.original
         out.sequence.notes = notes
         out.sequence.sortNotes()
+        if let original {
+            out.exact = exactJoin(original, lines: lines, keepOtherTracks: keepOtherTracks)
+        }
         return out
+    }
+
+    /// The unquantized `original` with, on each joined track, the notes of generated windows in place of the
+    /// original notes whose onsets fall in them. Every other note keeps its ticks; an original note held into a
+    /// generated span ends where the joined line has its next event there. Generated notes are put on the
+    /// source's tick grid and cut at the end of the piece (a padded last window adds no time).
+    func exactJoin(_ original: NoteSequence, lines: [JoinedLine], keepOtherTracks: Bool) -> NoteSequence {
+        let spq = stepsPerQuarter, tpq = original.ticksPerQuarter
+        func tick(_ step: Int) -> Int { (max(0, step) * tpq + spq / 2) / spq }
+        let byTrack = Dictionary(uniqueKeysWithValues: lines.map { ($0.track, $0) })
+        let end = original.totalTicks
+        var notes: [Note] = []
+        notes.reserveCapacity(original.notes.count)
+        var kept: [Int: [Int]] = [:]   // onsets of the original notes kept on each joined track, sorted
+        for n in original.notes {
+            guard let line = byTrack[n.track] else {
+                if keepOtherTracks { notes.append(n) }
+                continue
+            }
+            let step = original.step(ofTick: n.start, stepsPerQuarter: spq)
+            if line.isGenerated(step) { continue }
+            var note = n
+            let endStep = original.step(ofTick: n.end, stepsPerQuarter: spq)
+            if let span = line.firstGeneratedSpan(after: step), span.lowerBound < endStep,
+               let cut = line.nextEvent(atOrAfter: span.lowerBound) {
+                note.end = max(note.start + 1, min(note.end, tick(cut)))
+            }
+            notes.append(note)
+            kept[n.track, default: []].append(n.start)
+        }
+        for line in lines {
+            let onsets = (kept[line.track] ?? []).sorted()
+            for n in line.generatedNotes {
+                var note = n
+                note.start = tick(n.start)
+                note.end = min(tick(n.end), end)
+                // A generated note ends before the next original note of its track (kept notes keep their onsets).
+                if let next = onsets.firstIndex(where: { $0 > note.start }) { note.end = min(note.end, onsets[next]) }
+                guard note.start < end, note.end > note.start else { continue }
+                notes.append(note)
+            }
+        }
+        var out = original
+        out.notes = notes
+        out.sortNotes()
+        return out
+    }
+}
+
+/// One track's joined melody line while joining: its events from `origin` on and where a model wrote them.
+struct JoinedLine {
+    /// The joined track.
+    let track: Int
+    /// Piece step of `events[0]`.
+    let origin: Int
+    /// Events of the whole line.
+    var events: [Int] = []
+    /// Sorted, non-overlapping step ranges (piece steps) taken from generated windows.
+    var generated: [Range<Int>] = []
+    /// The line's notes with onsets in `generated`, in piece steps.
+    var generatedNotes: [Note] = []
+
+    init(track: Int, origin: Int) {
+        self.track = track
+        self.origin = origin
+    }
+
+    /// Marks steps `lo..<hi` as generated (calls come in order).
+    mutating func addGenerated(from lo: Int, to hi: Int) {
+        guard hi > lo else { return }
+        if let last = generated.last, last.upperBound == lo {
+            generated[generated.count - 1] = last.lowerBound..<hi
+        } else {
+            generated.append(lo..<hi)
+        }
+    }
+
+    /// Index of the first span whose upper bound is above `step`.
+    private func spanIndex(_ step: Int) -> Int {
+        var lo = 0, hi = generated.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if generated[mid].upperBound <= step { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    /// Whether a model wrote the line at `step`.
+    func isGenerated(_ step: Int) -> Bool {
+        let i = spanIndex(step)
+        return i < generated.count && generated[i].contains(step)
+    }
+
+    /// The first generated span that starts after `step`.
+    func firstGeneratedSpan(after step: Int) -> Range<Int>? {
+        let i = spanIndex(step)
+        guard i < generated.count else { return nil }
+        if generated[i].lowerBound > step { return generated[i] }
+        return i + 1 < generated.count ? generated[i + 1] : nil
+    }
+
+    /// The piece step of the first event (note on or off) of the line at or after `step`.
+    func nextEvent(atOrAfter step: Int) -> Int? {
+        var i = max(0, step - origin)
+        while i < events.count {
+            if events[i] != MelodyEncoding.noEvent { return i + origin }
+            i += 1
+        }
+        return nil
     }
 }

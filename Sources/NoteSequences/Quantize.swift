@@ -2,10 +2,19 @@
 ///
 /// It remembers the resolution it came from so that writing it back to MIDI restores familiar tick values.
 public struct QuantizedSequence: Sendable, Equatable {
-    /// The score; every time in it is a step index.
-    public var sequence: NoteSequence
+    /// The score; every time in it is a step index. Changing it forgets `original` and `exact`, which describe
+    /// the score as it was.
+    public var sequence: NoteSequence {
+        didSet { original = nil; exact = nil }
+    }
     /// The ticks per quarter of the unquantized source (used when writing MIDI).
     public var sourceTicksPerQuarter: Int
+    /// The unquantized score this one was made from by `quantized()`, while `sequence` is unchanged: joining
+    /// windows back (`joining`) takes every note it does not replace from here, tick for tick.
+    public var original: NoteSequence?
+    /// The same score at source resolution with exact ticks where the grid would round (set by `joining`);
+    /// `unquantized()` returns it.
+    public var exact: NoteSequence?
 
     /// Wraps a sequence whose ticks already are grid steps.
     public init(steps sequence: NoteSequence, sourceTicksPerQuarter: Int? = nil) {
@@ -23,6 +32,7 @@ public struct QuantizedSequence: Sendable, Equatable {
     /// The score back at MIDI resolution: the source's ticks per quarter when it is a multiple of the grid,
     /// else 480 rounded up to a multiple of the grid.
     public func unquantized() -> NoteSequence {
+        if let exact { return exact }
         let spq = stepsPerQuarter
         let tpq = sourceTicksPerQuarter % spq == 0 && sourceTicksPerQuarter <= 32767
             ? sourceTicksPerQuarter : ((480 + spq - 1) / spq) * spq
@@ -75,7 +85,9 @@ extension NoteSequence {
         out.keySignatures = snap(keySignatures, spq: spq)
         out.totalTicks = max(step(ofTick: totalTicks, stepsPerQuarter: spq), out.notes.map(\.end).max() ?? 0)
         out.sortNotes()
-        return QuantizedSequence(steps: out, sourceTicksPerQuarter: ticksPerQuarter)
+        var q = QuantizedSequence(steps: out, sourceTicksPerQuarter: ticksPerQuarter)
+        q.original = self
+        return q
     }
 
     private func snap<T: TickStamped>(_ items: [T], spq: Int) -> [T] {

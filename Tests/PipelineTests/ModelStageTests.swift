@@ -50,19 +50,6 @@ import NoteSequences
         #expect(written.map(\.start) == MelodyEncoding.notes(of: decoded, offset: first.window.start).map(\.start).filter { $0 < first.window.end })
     }
 
-    /// Only the first melodic track of a chorale is re-played; the other voices come back note for note.
-    @Test func editsLeaveTheOtherTracksAlone() throws {
-        let out = try temporaryFolder()
-        let chorale = SharedData.files(in: SharedData.chorales, 1)[0]
-        let r = try run("reconstruct", ["model=\(Self.golden)", "output=\(out)/{stem}.mid"], inputs: [chorale])
-        #expect(r.failures.isEmpty)
-        let original = try NoteSequence(path: chorale).quantized(), back = try NoteSequence(path: out + "/" + (chorale as NSString).lastPathComponent).quantized()
-        let first = original.notes.first { !$0.isDrum }!.track
-        let others = { (q: QuantizedSequence) in q.notes.filter { $0.track != first }.map { [$0.pitch, $0.start, $0.end, $0.track] } }
-        #expect(others(back) == others(original))
-        #expect(back.notes.filter { $0.track == first } != original.notes.filter { $0.track == first })
-    }
-
     @Test func interpolationWritesEveryStepAndTheWhole() throws {
         let out = try temporaryFolder()
         let a = SharedData.packageRoot.appendingPathComponent("Examples/melodies/twinkle.mid").path

@@ -73,6 +73,7 @@ enum Decode {
                     var w = c.window
                     w.events = decoded[next]
                     w.velocities = []
+                    w.generated = true
                     return w
                 }
             }
