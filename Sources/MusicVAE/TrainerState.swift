@@ -15,12 +15,15 @@ extension MusicVAETrainer {
         var beta2: Float
         var epsilon: Float
         var parameterCount: Int
+        /// Adam's `momentsSince` (absent in checkpoints written before it existed: 0).
+        var momentsSince: Int?
     }
 
     /// Writes the model (magenta.js layout) and the optimizer state to `dir`, atomically.
     public func save(to dir: URL) throws {
         let state = State(step: optimizer.step, beta1: optimizer.beta1, beta2: optimizer.beta2,
-                          epsilon: optimizer.epsilon, parameterCount: model.parameterCount)
+                          epsilon: optimizer.epsilon, parameterCount: model.parameterCount,
+                          momentsSince: optimizer.momentsSince)
         var moments = Data(capacity: 8 * model.parameterCount)
         for a in [optimizer.m, optimizer.v] {
             a.withUnsafeBufferPointer { p in for x in p { withUnsafeBytes(of: x.bitPattern.littleEndian) { moments.append(contentsOf: $0) } } }
@@ -48,9 +51,15 @@ extension MusicVAETrainer {
             throw MusicVAEError.badCheckpoint("malformed \(Self.stateFile): \(error)")
         }
         let n = model.parameterCount
-        let bytes = try Data(contentsOf: dir.appendingPathComponent(Self.momentsFile))
-        guard state.parameterCount == n, bytes.count == 8 * n else {
+        guard state.parameterCount == n else {
             throw MusicVAEError.badCheckpoint("optimizer state is for \(state.parameterCount) parameters, model has \(n)")
+        }
+        let bytes: Data
+        do { bytes = try Data(contentsOf: dir.appendingPathComponent(Self.momentsFile)) } catch {
+            throw MusicVAEError.badCheckpoint("cannot read \(Self.momentsFile)")
+        }
+        guard bytes.count == 8 * n else {
+            throw MusicVAEError.badCheckpoint("\(Self.momentsFile) holds \(bytes.count) bytes, expected \(8 * n) (two float32 moments per parameter): truncated or damaged")
         }
         var adam = Adam(count: n, beta1: state.beta1, beta2: state.beta2, epsilon: state.epsilon)
         bytes.withUnsafeBytes { raw in
@@ -60,6 +69,17 @@ extension MusicVAETrainer {
             }
         }
         adam.step = state.step
+        adam.momentsSince = state.momentsSince ?? 0
+        self.init(model: model, optimizer: adam, seed: seed)
+    }
+
+    /// Continues training the weights of a model folder whose optimizer state is not at hand: the schedules (β,
+    /// learning rate, scheduled sampling) go on from global step `step`, Adam's moments start afresh.
+    public convenience init(continuingWeightsOf dir: URL, atStep step: Int, seed: UInt64 = 0) throws {
+        let model = try MusicVAEModel.load(from: dir)
+        var adam = Adam(count: model.parameterCount)
+        adam.step = step
+        adam.momentsSince = step
         self.init(model: model, optimizer: adam, seed: seed)
     }
 }

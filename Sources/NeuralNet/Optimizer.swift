@@ -13,8 +13,11 @@ public struct Adam: Sendable, Equatable {
     public var m: [Float]
     /// Second moments, one per parameter.
     public var v: [Float]
-    /// Updates applied so far (t before the next update).
+    /// Updates applied so far (the global step before the next update).
     public var step: Int
+    /// The step at which `m` and `v` were last zero: bias correction counts updates from here, so a run that
+    /// continues from weights without their moments (`step` > 0, moments new) starts Adam afresh.
+    public var momentsSince: Int = 0
 
     /// Zero moments for `count` parameters.
     public init(count: Int, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8) {
@@ -38,7 +41,7 @@ public struct Adam: Sendable, Equatable {
     @_optimize(speed)
     public mutating func update(_ p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>, learningRate: Float) {
         step += 1
-        let t = Double(step)
+        let t = Double(step - momentsSince)
         let lrt = Float(Double(learningRate) * (1 - Foundation.pow(Double(beta2), t)).squareRoot()
                         / (1 - Foundation.pow(Double(beta1), t)))
         let b1 = beta1, b2 = beta2, eps = epsilon, n = m.count

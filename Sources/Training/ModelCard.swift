@@ -10,10 +10,11 @@ public struct ModelCard {
     let summary: TrainingSummary
     let batch: Int
     let evaluation: Evaluation?
+    let history: TrainingHistory
 
     /// Collects what the card says.
     public init(config: MusicVAEConfig, command: String, data: [String], dataset: WindowDataset, summary: TrainingSummary,
-                batch: Int, evaluation: Evaluation?) {
+                batch: Int, evaluation: Evaluation?, history: TrainingHistory = TrainingHistory()) {
         self.config = config
         self.command = command
         self.data = data
@@ -21,6 +22,7 @@ public struct ModelCard {
         self.summary = summary
         self.batch = batch
         self.evaluation = evaluation
+        self.history = history
     }
 
     /// "bidirectional encoder [512], z 256, flat decoder [256, 256]".
@@ -83,6 +85,7 @@ public struct ModelCard {
         var info: [String: Any] = ["steps": summary.step, "batch": batch, "data": data, "files": dataset.files,
                                    "training_windows": dataset.train.count, "held_out_windows": dataset.heldOut.count,
                                    "minutes_last_run": summary.seconds / 60]
+        info.merge(history.json) { _, new in new }
         if let e = evaluation {
             info["held_out"] = ["windows": e.windows, "teacher_forced_accuracy": e.teacherForcedAccuracy,
                                 "sampling_accuracy": e.samplingAccuracy, "kl": e.kl, "elbo": e.elbo]

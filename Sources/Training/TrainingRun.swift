@@ -20,6 +20,10 @@ public struct TrainingOptions: Sendable {
     public var transposeRange: Int = 5
     /// Steps between accuracy measurements on the current batch (for the progress line).
     public var accuracyEvery: Int = 25
+    /// Seconds between held-out measurements for the training curve (0: none).
+    public var evaluationSeconds: Double = 600
+    /// Held-out windows each measurement uses (the first ones: the same every time).
+    public var evaluationWindows: Int = 500
 
     /// Creates options.
     public init(steps: Int? = nil, minutes: Double? = nil, batch: Int = 64, seed: UInt64 = 1) {
@@ -60,6 +64,33 @@ public struct TrainingSummary: Sendable {
     public var interrupted: Bool
 }
 
+/// How a run begins.
+public enum TrainingStart: Sendable, Equatable {
+    /// New weights from the config and seed.
+    case fresh
+    /// The newest intact checkpoint under the output folder (damaged ones are skipped and named); with no intact
+    /// checkpoint, an error, or a fresh start when `orStart` is true.
+    case resume(orStart: Bool)
+    /// The weights of a model folder, continuing its schedules from the steps its training.json records, with
+    /// new optimizer moments (for committed weights whose checkpoint is not at hand).
+    case initFrom(URL)
+}
+
+/// Why a run could not start.
+public enum TrainingError: Error, CustomStringConvertible {
+    /// `--resume` found no intact checkpoint (the damaged ones, with why).
+    case nothingToResume(folder: String, damaged: [String])
+
+    /// A one-line message.
+    public var description: String {
+        switch self {
+        case let .nothingToResume(folder, damaged):
+            return "\(folder): nothing to resume: " + (damaged.isEmpty ? "no checkpoint in \(folder)/checkpoints" : damaged.joined(separator: "; "))
+                + " (--resume-or-start starts from scratch instead; --init-from MODEL continues a model's weights)"
+        }
+    }
+}
+
 /// The training loop: batches drawn per step from (seed, step) so a resumed run repeats an uninterrupted one,
 /// periodic atomic checkpoints in `OUT/checkpoints/step-N` (the last few kept, with optimizer state), and the
 /// final model written to `OUT` itself.
@@ -70,20 +101,61 @@ public final class TrainingRun {
     public let output: URL
     let data: [[Int]]
     let options: TrainingOptions
+    /// What starting did: the checkpoint resumed, damaged ones skipped, a fresh start.
+    public let notes: [String]
+    /// Steps, examples and the held-out curve of every run so far, this one included.
+    public private(set) var history: TrainingHistory
+    /// Held-out windows for the curve (see `TrainingOptions.evaluationSeconds`).
+    public var heldOut: [[Int]] = []
+    /// Called with each checkpoint folder written.
+    public var onCheckpoint: ((URL) -> Void)?
+    /// Called with each held-out measurement.
+    public var onEvaluation: ((TrainingHistory.Point) -> Void)?
 
-    /// Starts fresh from `config`, or resumes from the newest checkpoint under `output` when `resume` is true.
-    public init(config: MusicVAEConfig, data: [[Int]], output: URL, options: TrainingOptions, resume: Bool) throws {
+    /// Starts as `start` says (see `TrainingStart`). What it had to skip or chose is in `notes`.
+    public init(config: MusicVAEConfig, data: [[Int]], output: URL, options: TrainingOptions, start: TrainingStart) throws {
         guard !data.isEmpty else { throw MusicVAEError.invalidConfig("no training windows") }
         self.output = output
         self.data = data
         self.options = options
-        if resume, let latest = Self.checkpoints(in: output).last {
-            trainer = try MusicVAETrainer(resumingFrom: latest, seed: options.seed)
-        } else if resume, FileManager.default.fileExists(atPath: output.appendingPathComponent("weights_manifest.json").path) {
-            trainer = try MusicVAETrainer(resumingFrom: output, seed: options.seed)
-        } else {
+        var notes: [String] = []
+        var history = TrainingHistory()
+        switch start {
+        case .fresh:
             trainer = MusicVAETrainer(model: try MusicVAEModel(config: config, seed: options.seed), seed: options.seed)
+        case .resume(let orStart):
+            let found = Self.checkpoints(in: output)
+            var resumed: MusicVAETrainer?
+            var resumedFrom: URL?
+            for dir in found.reversed() {
+                do {
+                    resumed = try MusicVAETrainer(resumingFrom: dir, seed: options.seed)
+                    resumedFrom = dir
+                    notes.append("resuming from \(dir.path) at step \(resumed!.step)")
+                    break
+                } catch {
+                    notes.append("skipping damaged checkpoint \(dir.path): \(error)")
+                }
+            }
+            if let resumed {
+                trainer = resumed
+                history = resumedFrom.flatMap { TrainingHistory.read(from: $0) }
+                    ?? TrainingHistory(steps: resumed.step, examples: resumed.step * options.batch)
+                history.curve.removeAll { $0.step > resumed.step }
+            } else if orStart {
+                notes.append(found.isEmpty ? "no checkpoint in \(output.path)/checkpoints: starting from scratch"
+                                           : "no intact checkpoint in \(output.path)/checkpoints: starting from scratch")
+                trainer = MusicVAETrainer(model: try MusicVAEModel(config: config, seed: options.seed), seed: options.seed)
+            } else {
+                throw TrainingError.nothingToResume(folder: output.path, damaged: notes)
+            }
+        case .initFrom(let folder):
+            history = TrainingHistory.read(from: folder) ?? TrainingHistory()
+            trainer = try MusicVAETrainer(continuingWeightsOf: folder, atStep: history.steps, seed: options.seed)
+            notes.append("continuing the weights of \(folder.path) at step \(trainer.step) (optimizer state new)")
         }
+        self.notes = notes
+        self.history = history
     }
 
     /// Checkpoint folders under `output`, oldest first.
@@ -107,7 +179,9 @@ public final class TrainingRun {
     public func run(progress: (TrainingProgress) -> Void, shouldStop: () -> Bool) throws -> TrainingSummary {
         let started = Date()
         let firstStep = trainer.step
+        let firstExamples = history.examples
         var lastCheckpoint = Date()
+        var lastEvaluation = Date.distantPast
         var lastReport = Date.distantPast
         var accuracy = 0.0
         var last: TrainingProgress?
@@ -144,6 +218,12 @@ public final class TrainingRun {
                 lastReport = Date()
                 progress(report)
             }
+            history.steps = trainer.step
+            history.examples = firstExamples + (trainer.step - firstStep) * options.batch
+            if options.evaluationSeconds > 0, !heldOut.isEmpty, Date().timeIntervalSince(lastEvaluation) >= options.evaluationSeconds {
+                try measure()
+                lastEvaluation = Date()
+            }
             if Date().timeIntervalSince(lastCheckpoint) >= options.checkpointSeconds {
                 try checkpoint()
                 lastCheckpoint = Date()
@@ -156,11 +236,23 @@ public final class TrainingRun {
                                seconds: Date().timeIntervalSince(started), last: last, interrupted: interrupted)
     }
 
+    /// Appends a held-out measurement to the curve (skipped when this step was measured already).
+    public func measure() throws {
+        guard history.curve.last?.step != trainer.step, !heldOut.isEmpty else { return }
+        let e = try Evaluation.run(trainer.model, windows: Array(heldOut.prefix(options.evaluationWindows)))
+        history.curve.append(.init(examples: history.examples, step: trainer.step,
+                                   beta: trainer.model.config.beta(atStep: trainer.step), evaluation: e))
+        onEvaluation?(history.curve.last!)
+    }
+
     /// Writes `checkpoints/step-N` (model and optimizer state, atomically) and deletes all but the newest few.
     public func checkpoint() throws {
         let dir = output.appendingPathComponent("checkpoints")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try trainer.save(to: dir.appendingPathComponent(String(format: "step-%08d", trainer.step)))
+        let folder = dir.appendingPathComponent(String(format: "step-%08d", trainer.step))
+        try trainer.save(to: folder)
+        try history.write(to: folder)
+        onCheckpoint?(folder)
         let all = Self.checkpoints(in: output)
         for old in all.dropLast(options.keepCheckpoints) { try? FileManager.default.removeItem(at: old) }
     }

@@ -152,44 +152,82 @@ func scratchFolder() throws -> String {
         #expect(html.components(separatedBy: ">note density<").count - 1 == 2)   // the melody's attributes, input and output
     }
 
-    /// Train a tiny configuration, stop it with Ctrl-C (it saves and exits), resume it, and evaluate it.
-    @Test func trainInterruptResumeAndEvaluate() throws {
+    /// Starts `musicvae train ARGS`, waits for its first progress line, sends `signals` (with `gap` between
+    /// them) and waits for it to exit; returns its status, stdout and stderr.
+    func trainUntilSignalled(_ arguments: [String], in dir: String, signals: [Int32], gap: useconds_t = 0) throws -> CLI.Result {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLI.executable)
+        p.arguments = ["train"] + arguments
+        let err = dir + "/err-\(UUID().uuidString).txt", out = dir + "/out-\(UUID().uuidString).txt"
+        FileManager.default.createFile(atPath: err, contents: nil)
+        FileManager.default.createFile(atPath: out, contents: nil)
+        p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
+        p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
+        try p.run()
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }   // never leave a trainer behind
+        let started = Date()
+        while !((try? String(contentsOfFile: err, encoding: .utf8))?.contains("step ") ?? false)
+                && Date().timeIntervalSince(started) < 120 { usleep(100_000) }
+        usleep(500_000)
+        for s in signals {
+            kill(p.processIdentifier, s)
+            usleep(gap)
+        }
+        p.waitUntilExit()
+        return CLI.Result(status: p.terminationStatus, stdout: try String(contentsOfFile: out, encoding: .utf8),
+                          stderr: try String(contentsOfFile: err, encoding: .utf8))
+    }
+
+    /// Train a tiny configuration, stop it with Ctrl-C and with SIGTERM (each saves and exits 130 / 143), resume
+    /// it past a damaged checkpoint, refuse to resume nothing, continue its weights elsewhere, and evaluate it.
+    @Test func trainStopsOnSignalsAndResumes() throws {
         let dir = try scratchFolder()
         let tiny = MusicVAEConfig(name: "tiny", numSteps: 32, zSize: 8, encoder: .init(kind: .bidirectional, layerSizes: [16]),
                                   decoder: .init(kind: .flat, layerSizes: [16]), maxBeta: 0.2, betaRate: 0.99)
         try JSONEncoder().encode(tiny).write(to: URL(fileURLWithPath: dir + "/tiny.json"))
         let data = SharedData.folk + "/miscFolk"
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: CLI.executable)
-        p.arguments = ["train", "--config", dir + "/tiny.json", "--data", data, "--out", dir + "/m", "--steps", "1000000", "--batch", "8"]
-        FileManager.default.createFile(atPath: dir + "/err.txt", contents: nil)
-        FileManager.default.createFile(atPath: dir + "/out.txt", contents: nil)
-        p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/err.txt"))
-        p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/out.txt"))
-        try p.run()
-        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }   // never leave a trainer behind
-        // Wait until it trains (its first progress line), then interrupt it as Ctrl-C would.
-        let started = Date()
-        while !((try? String(contentsOfFile: dir + "/err.txt", encoding: .utf8))?.contains("step ") ?? false)
-                && Date().timeIntervalSince(started) < 120 { usleep(100_000) }
-        usleep(500_000)
-        kill(p.processIdentifier, SIGINT)
-        p.waitUntilExit()
-        let out = try String(contentsOfFile: dir + "/out.txt", encoding: .utf8)
-        #expect(out.contains("(interrupted: saved)"))
-        #expect(p.terminationStatus == 0)
+        let common = ["--config", dir + "/tiny.json", "--data", data, "--batch", "8"]
+        let first = try trainUntilSignalled(common + ["--out", dir + "/m", "--steps", "1000000"], in: dir, signals: [SIGINT])
+        #expect(first.stdout.contains("(interrupted: saved)"))
+        #expect(first.status == 130, "\(first.stderr)")
+        #expect(first.stderr.contains("checkpoint: \(dir)/m/checkpoints/step-"))
         let card = try String(contentsOfFile: dir + "/m/README.md", encoding: .utf8)
         #expect(card.contains("teacher-forced accuracy"))
         _ = try MusicVAEModel.load(from: URL(fileURLWithPath: dir + "/m"))   // the interrupted run saved a loadable model
-        let checkpoints = try FileManager.default.contentsOfDirectory(atPath: dir + "/m/checkpoints")
-        #expect(checkpoints.count == 1)
-        let reached = Int(checkpoints[0].dropFirst(5))!
+        func checkpoints() throws -> [Int] {
+            try FileManager.default.contentsOfDirectory(atPath: dir + "/m/checkpoints").map { Int($0.dropFirst(5))! }.sorted()
+        }
+        let reached = try #require(try checkpoints().last)
         #expect(reached > 0)
-        // Resume for 5 more steps.
-        let r = try CLI.run(["train", "--config", dir + "/tiny.json", "--data", data, "--out", dir + "/m", "--steps", "\(reached + 5)", "--batch", "8", "--resume"])
+        // SIGTERM, twice in quick succession (a scheduler's stop, then an impatient one): the save completes.
+        let second = try trainUntilSignalled(common + ["--out", dir + "/m", "--steps", "1000000", "--resume"], in: dir,
+                                             signals: [SIGTERM, SIGTERM], gap: 20_000)
+        #expect(second.status == 143, "\(second.stderr)")
+        #expect(second.stderr.contains("resuming from \(dir)/m/checkpoints/step-\(String(format: "%08d", reached)) at step \(reached)"))
+        let newest = try #require(try checkpoints().last)
+        #expect(newest > reached)
+        _ = try MusicVAEModel.load(from: URL(fileURLWithPath: dir + "/m"))
+        // A damaged newest checkpoint is skipped for the one before it, and said so.
+        let damaged = dir + "/m/checkpoints/" + String(format: "step-%08d", newest) + "/trainer_adam.bin"
+        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: damaged))
+        let r = try CLI.run(["train"] + common + ["--out", dir + "/m", "--steps", "\(reached + 5)", "--resume"])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stderr.contains("resuming at step \(reached)"))
+        #expect(r.stderr.contains("skipping damaged checkpoint") && r.stderr.contains("trainer_adam.bin holds 3 bytes"))
+        #expect(r.stderr.contains("resuming from \(dir)/m/checkpoints/step-\(String(format: "%08d", reached)) at step \(reached)"))
         #expect(r.stdout.contains("trained at step \(reached + 5)"))
+        // --resume with nothing to resume is an error; --resume-or-start starts from scratch.
+        let none = try CLI.run(["train"] + common + ["--out", dir + "/empty", "--steps", "2", "--resume"])
+        #expect(none.status == 1 && none.stderr.contains("nothing to resume"))
+        let fresh = try CLI.run(["train"] + common + ["--out", dir + "/empty", "--steps", "2", "--resume-or-start"])
+        #expect(fresh.status == 0 && fresh.stderr.contains("starting from scratch"))
+        // --init-from continues the model's weights and schedules elsewhere, counting its examples on.
+        let cont = try CLI.run(["train"] + common + ["--out", dir + "/m2", "--steps", "\(reached + 8)", "--init-from", dir + "/m"])
+        #expect(cont.status == 0, "\(cont.stderr)")
+        #expect(cont.stderr.contains("continuing the weights of \(dir)/m at step \(reached + 5)"))
+        #expect(cont.stdout.contains("trained at step \(reached + 8)"))
+        let history = try CLI.json(String(contentsOfFile: dir + "/m2/training.json", encoding: .utf8))
+        #expect(history["examples_seen"] as? Int == (reached + 8) * 8)
+        #expect((history["curve"] as? [Any])?.isEmpty == false)
         // eval's JSON has the contract's keys.
         let e = try CLI.run(["eval", "--model", dir + "/m", "--data", data, "--split", "held-out", "--json"])
         #expect(e.status == 0, "\(e.stderr)")

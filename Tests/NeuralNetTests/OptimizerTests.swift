@@ -59,4 +59,23 @@ struct OptimizerTests {
         #expect(throws: NeuralNetError.self) { try s.set("a", Tensor(zeros: [3, 2])) }
         #expect(throws: NeuralNetError.self) { try Tensor(shape: [2], data: [1]) }
     }
+
+    /// Moments started afresh at a later global step (training continued from weights alone) get a fresh
+    /// Adam's bias correction: the first update equals a brand-new optimizer's, not a 3x larger one.
+    @Test func adamMomentsStartedLateCorrectTheirBias() {
+        let g: [Float] = [0.5, -0.25, 1e-3]
+        var fresh = Adam(count: 3), late = Adam(count: 3)
+        late.step = 20_000
+        late.momentsSince = 20_000
+        var a: [Float] = [1, 2, 3], b: [Float] = [1, 2, 3]
+        fresh.update(&a, gradients: g, learningRate: 1e-3)
+        late.update(&b, gradients: g, learningRate: 1e-3)
+        #expect(a == b)
+        #expect(late.step == 20_001)
+        var stale = Adam(count: 3)
+        stale.step = 20_000   // without momentsSince the zero moments would be taken as settled
+        var c: [Float] = [1, 2, 3]
+        stale.update(&c, gradients: g, learningRate: 1e-3)
+        #expect(abs(c[0] - 1) > 2 * abs(a[0] - 1))
+    }
 }

@@ -46,14 +46,14 @@ func scratch() throws -> URL {
         var options = TrainingOptions(steps: 6, batch: 4, seed: 7)
         options.checkpointSeconds = .infinity
         let straight = try scratch()
-        _ = try TrainingRun(config: tiny, data: windows, output: straight, options: options, resume: false)
+        _ = try TrainingRun(config: tiny, data: windows, output: straight, options: options, start: .fresh)
             .run(progress: { _ in }, shouldStop: { false })
         let split = try scratch()
         options.steps = 3
-        _ = try TrainingRun(config: tiny, data: windows, output: split, options: options, resume: false)
+        _ = try TrainingRun(config: tiny, data: windows, output: split, options: options, start: .fresh)
             .run(progress: { _ in }, shouldStop: { false })
         options.steps = 6
-        let resumed = try TrainingRun(config: tiny, data: windows, output: split, options: options, resume: true)
+        let resumed = try TrainingRun(config: tiny, data: windows, output: split, options: options, start: .resume(orStart: false))
         #expect(resumed.trainer.step == 3)
         let summary = try resumed.run(progress: { _ in }, shouldStop: { false })
         #expect(summary.step == 6 && summary.stepsThisRun == 3)
@@ -72,7 +72,7 @@ func scratch() throws -> URL {
         let learner = MusicVAEConfig(name: "learner", numSteps: 32, zSize: 8, encoder: .init(kind: .bidirectional, layerSizes: [16]),
                                      decoder: .init(kind: .flat, layerSizes: [48]), maxBeta: 0.01, betaRate: 0.99,
                                      learningRate: 2e-2, decayRate: 0.999, minLearningRate: 1e-4)
-        let run = try TrainingRun(config: learner, data: windows, output: out, options: options, resume: false)
+        let run = try TrainingRun(config: learner, data: windows, output: out, options: options, start: .fresh)
         var stopped = false
         let summary = try run.run(progress: { _ in }, shouldStop: { stopped })
         stopped = true

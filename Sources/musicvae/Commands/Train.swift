@@ -3,7 +3,7 @@ import Foundation
 import MusicVAE
 import Training
 
-/// Set by SIGINT: the training loop saves and stops.
+/// The signal (SIGINT or SIGTERM) that asked training to save and stop; 0 while none has.
 nonisolated(unsafe) var interruptRequested: sig_atomic_t = 0
 
 /// `musicvae train`: trains a model on MIDI folders.
@@ -14,9 +14,14 @@ struct Train: ParsableCommand {
             Windows come from the files through the pipeline stages (quantize, slice-bars, extract-melody): 4/4 and \
             2/2 bars as 16 steps, two 2/4 bars as one. One file in 20 (by a hash of its path) is held out for \
             evaluation. Each training window is transposed by a random -5...+5 semitones. Checkpoints (with the \
-            optimizer state) go to OUT/checkpoints every 5 minutes, the last 3 kept; --resume continues from the \
-            newest exactly. Ctrl-C saves a checkpoint and the model, then exits. At the end the model is written \
-            to OUT with a model card (README.md) giving the held-out accuracies.
+            optimizer state) go to OUT/checkpoints every 5 minutes, the last 3 kept, each logged. --resume continues \
+            exactly from the newest intact checkpoint (a damaged one is skipped, and said so) and refuses to start \
+            from scratch; --resume-or-start does either. --init-from MODEL continues the weights of a model folder \
+            (committed weights without their optimizer state): schedules go on from the steps in its training.json. \
+            Every 10 minutes 500 held-out windows are measured for the training curve in training.json. \
+            Ctrl-C (SIGINT) or SIGTERM (as Slurm and Kubernetes stop jobs) saves a checkpoint and the model, then \
+            exits 130 or 143; a second signal while saving does not cut the save short. At the end the model is \
+            written to OUT with a model card (README.md) giving the held-out accuracies.
             Example: musicvae train --config mel_2bar_small --data ../shared/corpus --out Models/my_model --minutes 60
             """)
 
@@ -38,8 +43,17 @@ struct Train: ParsableCommand {
     @Option(help: "Windows per step (default: 64).")
     var batch: Int = 64
 
-    @Flag(help: "Continue from the newest checkpoint in OUT.")
+    @Flag(help: "Continue from the newest intact checkpoint in OUT (an error when there is none).")
     var resume = false
+
+    @Flag(help: "Continue from the newest intact checkpoint in OUT, or start from scratch when there is none.")
+    var resumeOrStart = false
+
+    @Option(help: ArgumentHelp("Continue training the weights of this model folder (new optimizer state).", valueName: "model"))
+    var initFrom: String?
+
+    @Option(help: "Minutes between held-out measurements for the training curve (0: none).")
+    var evalMinutes: Double = 10
 
     @Option(help: "Random seed (weights, batches, noise).")
     var seed: UInt64 = 1
@@ -51,6 +65,10 @@ struct Train: ParsableCommand {
         if steps == nil && minutes == nil { throw ValidationError("give --steps N or --minutes M") }
         if let s = steps, s < 1 { throw ValidationError("--steps must be at least 1") }
         if batch < 1 { throw ValidationError("--batch must be at least 1") }
+        if [resume, resumeOrStart, initFrom != nil].filter({ $0 }).count > 1 {
+            throw ValidationError("give at most one of --resume, --resume-or-start and --init-from")
+        }
+        if evalMinutes < 0 { throw ValidationError("--eval-minutes must be 0 or more") }
     }
 
     func run() throws {
@@ -63,23 +81,29 @@ struct Train: ParsableCommand {
                    + "\(dataset.train.count) training windows, \(dataset.heldOut.count) held-out windows of \(cfg.numSteps) steps")
         var options = TrainingOptions(steps: steps, minutes: minutes, batch: batch, seed: seed)
         options.checkpointSeconds = checkpointSeconds
+        options.evaluationSeconds = evalMinutes * 60
         let output = URL(fileURLWithPath: out)
+        let start: TrainingStart = resume ? .resume(orStart: false) : resumeOrStart ? .resume(orStart: true)
+            : initFrom.map { .initFrom(URL(fileURLWithPath: $0)) } ?? .fresh
         let run: TrainingRun
         do {
-            run = try TrainingRun(config: cfg, data: dataset.train, output: output, options: options, resume: resume)
+            run = try TrainingRun(config: cfg, data: dataset.train, output: output, options: options, start: start)
         } catch let e as MusicVAEError {
-            throw CLIError("\(out): \(e)")
+            throw CLIError("\(initFrom ?? out): \(e)")
+        } catch let e as TrainingError {
+            throw CLIError(e.description)
         }
-        if run.trainer.step > 0 { printError("resuming at step \(run.trainer.step)") }
-        signal(SIGINT) { _ in
-            if interruptRequested != 0 { _exit(130) }
-            interruptRequested = 1
+        for note in run.notes { printError(note) }
+        if run.trainer.model.config != cfg {
+            printError("note: the model's own configuration (from \(initFrom ?? out)) is used, not --config \(config)")
         }
-        // A parent may have started us with SIGINT blocked (test runners do); Ctrl-C must still reach the handler.
-        var set = sigset_t()
-        sigemptyset(&set)
-        sigaddset(&set, SIGINT)
-        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+        run.heldOut = dataset.heldOut
+        run.onCheckpoint = { printError("checkpoint: \($0.path)") }
+        run.onEvaluation = { p in
+            printError(String(format: "held-out at step %d (%d examples): teacher-forced %.4f, sampling %.4f, KL %.2f",
+                              p.step, p.examples, p.evaluation.teacherForcedAccuracy, p.evaluation.samplingAccuracy, p.evaluation.kl))
+        }
+        installStopSignals()
         let terminal = FileHandleOutput.isTerminal(2)
         var lastPlain = Date.distantPast
         let summary = try run.run(progress: { p in
@@ -94,10 +118,13 @@ struct Train: ParsableCommand {
             }
         }, shouldStop: { interruptRequested != 0 })
         if terminal { FileHandleOutput.write("\n", fd: 2) }
-        let held = Array(dataset.heldOut.prefix(4000))
+        let stoppedBy = interruptRequested
+        // A scheduler's SIGTERM comes with a short grace period: save and go, without the final evaluation.
+        let held = stoppedBy == SIGTERM ? [] : Array(dataset.heldOut.prefix(4000))
+        if stoppedBy != SIGTERM { try run.measure() }
         let evaluation = held.isEmpty ? nil : try Evaluation.run(run.trainer.model, windows: held)
-        let card = ModelCard(config: cfg, command: CommandLine.arguments.joined(separator: " "), data: data, dataset: dataset,
-                             summary: summary, batch: batch, evaluation: evaluation)
+        let card = ModelCard(config: run.trainer.model.config, command: CommandLine.arguments.joined(separator: " "), data: data,
+                             dataset: dataset, summary: summary, batch: batch, evaluation: evaluation, history: run.history)
         try card.write(to: output)
         print(String(format: "%@ at step %d after %.1f min (%d steps this run)%@", summary.interrupted ? "stopped" : "trained",
                      summary.step, summary.seconds / 60, summary.stepsThisRun, summary.interrupted ? " (interrupted: saved)" : ""))
@@ -106,7 +133,24 @@ struct Train: ParsableCommand {
                          e.windows, e.teacherForcedAccuracy, e.samplingAccuracy, e.kl, e.elbo))
         }
         print("model: \(out)")
+        if stoppedBy != 0 { throw ExitCode(128 + stoppedBy) }
     }
+}
+
+/// SIGINT and SIGTERM ask the training loop to save and stop; the handler only records the signal, so a second
+/// one while saving changes nothing and the save completes.
+func installStopSignals() {
+    for sig in [SIGINT, SIGTERM] {
+        signal(sig) { s in
+            if interruptRequested == 0 { interruptRequested = s }
+        }
+    }
+    // A parent may have started us with the signals blocked (test runners do); they must still reach the handler.
+    var set = sigset_t()
+    sigemptyset(&set)
+    sigaddset(&set, SIGINT)
+    sigaddset(&set, SIGTERM)
+    pthread_sigmask(SIG_UNBLOCK, &set, nil)
 }
 
 /// A preset by name, or a config JSON file.
