@@ -236,6 +236,52 @@ func scratchFolder() throws -> String {
         #expect((j["windows"] as? Int ?? 0) > 100)
     }
 
+    /// No output replaces an input or another output of the same run: each collision is refused before any work,
+    /// with exit code 2, and every file stays as it was.
+    @Test func outputsNeverReplaceInputsOrEachOther() throws {
+        let dir = try scratchFolder()
+        let examples = SharedData.packageRoot.appendingPathComponent("Examples/melodies").path
+        try FileManager.default.createDirectory(atPath: dir + "/out", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: dir + "/tunes", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: dir + "/more", withIntermediateDirectories: true)
+        for name in ["ode-to-joy", "twinkle", "frere-jacques"] {
+            try FileManager.default.copyItem(atPath: "\(examples)/\(name).mid", toPath: "\(dir)/tunes/\(name).mid")
+        }
+        try FileManager.default.copyItem(atPath: "\(examples)/ode-to-joy.mid", toPath: "\(dir)/in.mid")
+        try FileManager.default.copyItem(atPath: "\(examples)/ode-to-joy.mid", toPath: "\(dir)/out/01.mid")
+        try FileManager.default.copyItem(atPath: "\(examples)/twinkle.mid", toPath: "\(dir)/out/05.mid")
+        try FileManager.default.copyItem(atPath: "\(examples)/twinkle.mid", toPath: "\(dir)/more/ode-to-joy.mid")
+        func snapshot() throws -> [String: Data] {
+            var files: [String: Data] = [:]
+            for f in FileManager.default.enumerator(atPath: dir)!.compactMap({ $0 as? String }) where f.hasSuffix(".mid") {
+                files[f] = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + f))
+            }
+            return files
+        }
+        try "tunes/ode-to-joy.mid\nmore/ode-to-joy.mid\n".write(toFile: dir + "/both.txt", atomically: true, encoding: .utf8)
+        let before = try snapshot()
+        let refused: [[String]] = [
+            ["edit", "in.mid", "-o", "edited.mid", "--wav", "in.mid", "--attribute", "note_density"],
+            ["edit", "in.mid", "-o", "./in.mid", "--attribute", "note_density"],
+            ["interpolate", "out/01.mid", "out/05.mid", "-o", "out"],
+            ["run", "roundtrip", "tunes", "--set", "output=one.mid"],
+            ["edit", "tunes", "-o", "one.mid", "--attribute", "note_density"],
+            ["run", "roundtrip", "both.txt", "--set", "output=out/{stem}.mid"],   // two files called ode-to-joy.mid
+        ]
+        for args in refused {
+            let r = try CLI.run(args, cwd: dir)
+            #expect(r.status == 2, "\(args.joined(separator: " ")): \(r.status) \(r.stderr)")
+            #expect(r.stderr.contains("nothing was written"), "\(args.joined(separator: " ")): \(r.stderr)")
+        }
+        #expect(try snapshot() == before)
+        #expect(!FileManager.default.fileExists(atPath: dir + "/one.mid") && !FileManager.default.fileExists(atPath: dir + "/edited.mid"))
+        // With {stem} a batch writes one file per input.
+        let ok = try CLI.run(["run", "roundtrip", "tunes", "--set", "output=out/{stem}.mid"], cwd: dir)
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/out").filter { !["01.mid", "05.mid"].contains($0) }.sorted()
+                == ["frere-jacques.mid", "ode-to-joy.mid", "twinkle.mid"])
+    }
+
     @Test func badArgumentsGiveUsageErrors() throws {
         let r = try CLI.run(["inspect"])
         #expect(r.status == 64)

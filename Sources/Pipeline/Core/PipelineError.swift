@@ -66,6 +66,8 @@ public enum PipelineError: Error, Sendable, Equatable {
     case plugin(path: String, reason: String)
     /// A run-time failure of one input (bad MIDI file, unwritable output...).
     case inputFailed(path: String, reason: String)
+    /// A stage would write over an input or over another output of the same run (found before anything runs).
+    case outputCollision(SourceLocation, stage: String, reason: String)
 }
 
 // MARK: - Messages
@@ -126,6 +128,8 @@ extension PipelineError: CustomStringConvertible {
             return "plugin \(path): \(reason)"
         case .inputFailed(let path, let reason):
             return "\(path): \(reason)"
+        case .outputCollision(let at, let stage, let reason):
+            return "\(at): stage '\(stage)': \(reason); nothing was written"
         }
     }
 }

@@ -113,6 +113,9 @@ public struct PipelineRunner: Sendable {
         // Units keep their position in the full list, so paired sources stay paired within a shard.
         let units = shard.map { sh in all.indices.filter { all[$0].shard(of: sh.count) == sh.index } } ?? Array(all.indices)
         let inputs = units.map { all[$0] }
+        let protected = plan.stages.flatMap(\.sourceFiles).map(\.path)
+        ProtectedInputs.protect(protected)
+        defer { ProtectedInputs.release(protected) }
         let state = RunState(stages: plan.stages.map { StageStats(stage: $0.label) })
         let workers = min(threads, max(1, inputs.count))
         DispatchQueue.concurrentPerform(iterations: workers) { _ in

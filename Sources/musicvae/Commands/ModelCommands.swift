@@ -21,6 +21,7 @@ struct Reconstruct: ParsableCommand {
     var temperature: Double = 0
 
     func run() throws {
+        try checkDistinctOutputs(inputs: [input], outputs: [output])
         let folder = try modelFolder(model)
         try runBundledPipeline("reconstruct", inputs: [input], overrides: [
             "output=\(output)", "model=\(folder)", "bars=\(try modelBars(folder))", "temperature=\(temperature)"])
@@ -89,6 +90,7 @@ struct Edit: ParsableCommand {
     var model: String?
 
     func run() throws {
+        try checkDistinctOutputs(inputs: [input], outputs: [output] + (wav.map { [$0] } ?? []))
         let folder = try modelFolder(model)
         try runBundledPipeline("edit", inputs: [input], overrides: [
             "output=\(output)", "model=\(folder)", "attribute=\(attribute)", "amount=\(amount)", "bars=\(try modelBars(folder))",
@@ -129,6 +131,12 @@ struct InterpolateCommand: ParsableCommand {
     var model: String?
 
     func run() throws {
+        // The files this writes: one per step (01.mid ...), the concatenation, and their WAVs.
+        let width = max(2, String(steps).count)
+        let names = (1...max(1, steps)).map { String(repeating: "0", count: max(0, width - String($0).count)) + String($0) }
+        var outputs = names.map { "\(output)/\($0).mid" } + ["\(output)/all/concatenated.mid"]
+        if wav { outputs += outputs.map { ($0 as NSString).deletingPathExtension + ".wav" } }
+        try checkDistinctOutputs(inputs: [a, b], outputs: outputs)
         let folder = try modelFolder(model)
         try runBundledPipeline("interpolate", inputs: [a, b], overrides: [
             "out=\(output)", "model=\(folder)", "steps=\(steps)", "method=\(method)", "window=\(window)", "bars=\(try modelBars(folder))"])

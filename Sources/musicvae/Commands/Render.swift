@@ -59,8 +59,9 @@ func runBundledPipeline(_ name: String, inputs: [String], overrides: [String], q
     let plan: PipelinePlan
     do {
         plan = try PipelinePlan(file: try PipelineFile(path: path), overrides: overrides, positional: inputs)
+        try plan.checkOutputs()
     } catch let error as PipelineError {
-        throw CLIError(error.description)
+        throw invalidSetup(error.description)
     }
     let report = PipelineRunner(plan: plan).run(collectOutputs: true)
     for f in report.failures { printError("\(f.path): \(f.message)") }

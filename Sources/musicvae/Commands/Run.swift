@@ -9,7 +9,8 @@ struct Run: ParsableCommand {
         discussion: """
             Positional INPUTs fill the pipeline's `inputs:` in order; --set overrides any input or variable. \
             Inputs that fail (a broken MIDI file, say) are skipped, counted by reason and listed at the end. \
-            Exit status: 0 when every input went through, 1 when any failed or the pipeline is invalid.
+            Exit status: 0 when every input went through, 1 when any failed, 2 when the pipeline is invalid or would \
+            write over an input or write two outputs to one file (checked before anything runs).
             Example: musicvae run roundtrip Examples/melodies/twinkle.mid --set output=/tmp/twinkle.mid
             """)
 
@@ -46,9 +47,12 @@ struct Run: ParsableCommand {
         let plan: PipelinePlan
         do {
             plan = try PipelinePlan(file: try PipelineFile(path: path), overrides: overrides, positional: inputs)
+            try plan.checkOutputs()
         } catch let error as PipelineError {
-            throw CLIError(error.description)
+            throw invalidSetup(error.description)
         }
+        let written = [stats, report.map { $0 + "/index.html" }].compactMap { $0 }
+        try checkDistinctOutputs(inputs: plan.stages.flatMap(\.sourceFiles).map(\.path), outputs: written)
         var part: Shard?
         if let shard {
             guard let parsed = Shard(shard) else { throw ValidationError("--shard takes K/N with 1 <= K <= N, e.g. 1/4; got '\(shard)'") }

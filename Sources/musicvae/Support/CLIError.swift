@@ -7,6 +7,26 @@ struct CLIError: Error, CustomStringConvertible {
     init(_ message: String) { description = message }
 }
 
+/// A pipeline or model that cannot run as given (exit code 2): prints "Error: MESSAGE" and gives the exit code
+/// to throw, so that "some inputs failed" (1) and "nothing could start" (2) read differently to scripts.
+func invalidSetup(_ message: String) -> ExitCode {
+    printError("Error: " + message)
+    return ExitCode(2)
+}
+
+/// Refuses, before anything runs, a command whose outputs include one of its inputs or one path twice.
+func checkDistinctOutputs(inputs: [String], outputs: [String]) throws {
+    var seen: [String: String] = [:]
+    for input in inputs { seen[PipelinePlan.canonical(input)] = "an input" }
+    for output in outputs {
+        let key = PipelinePlan.canonical(output)
+        if let what = seen[key] {
+            throw invalidSetup("\(output) is \(what == "an input" ? "an input" : "also written as \(what)") of this command; choose another output (nothing was written)")
+        }
+        seen[key] = output
+    }
+}
+
 /// Prints to standard error.
 func printError(_ text: String) {
     var stderr = StandardError()

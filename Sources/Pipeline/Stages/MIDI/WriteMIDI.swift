@@ -41,11 +41,14 @@ enum WriteMIDI {
         }
     }
 
-    /// Refuses an output path that is the input file itself, and makes the output's folder.
+    /// Refuses an output path that is the value's own source or an input of a run in progress, and makes the
+    /// output's folder.
     static func checkNotInput(_ path: String, source: String?) throws {
-        if let source,
-           URL(fileURLWithPath: source).resolvingSymlinksInPath().path == URL(fileURLWithPath: path).resolvingSymlinksInPath().path {
+        if let source, PipelinePlan.canonical(source) == PipelinePlan.canonical(path) {
             throw PipelineError.inputFailed(path: path, reason: "refusing to overwrite the input file")
+        }
+        if ProtectedInputs.contains(path) {
+            throw PipelineError.inputFailed(path: path, reason: "refusing to overwrite an input of this run")
         }
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
