@@ -57,6 +57,6 @@ let package = Package(
         .testTarget(name: "RenderTests", dependencies: ["TestSupport", "Render", "NoteSequences"]),
         .testTarget(name: "TrainingTests", dependencies: ["TestSupport", "Training", "MusicVAE", "NeuralNet", "NoteSequences", "Pipeline"]),
         .testTarget(name: "PipelineTests", dependencies: ["TestSupport", "Pipeline", "NoteSequences", "MIDIFiles"]),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport", "musicvae", "MusicVAE"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "musicvae", "MusicVAE", "NoteSequences"]),
     ]
 )

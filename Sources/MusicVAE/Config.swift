@@ -120,20 +120,33 @@ public struct MusicVAEConfig: Codable, Sendable, Equatable {
     public var samplingSchedule: String
     /// Constant sampling probability, or the k of the inverse-sigmoid schedule.
     public var samplingRate: Double
+    /// Steps in one bar of the model's windows: 16 (4/4, 2/2, and 2/4 bars in pairs) or 12 (3/4, 6/8, and 3/8
+    /// bars in pairs). Absent in configs written before triple meters: 16.
+    public var barSteps: Int?
 
     /// A configuration; unspecified training values take Magenta's defaults.
     public init(name: String, depth: Int = 90, minPitch: Int = 21, maxPitch: Int = 108, numSteps: Int, zSize: Int,
                 encoder: Encoder, decoder: Decoder, freeBits: Double = 0, maxBeta: Double = 1, betaRate: Double = 0,
                 forgetBias: Float = 1, batchSize: Int = 512, learningRate: Double = 1e-3, decayRate: Double = 0.9999,
                 minLearningRate: Double = 1e-5, gradClip: Double = 1, gradNormClipToZero: Double = 10_000,
-                samplingSchedule: String = "constant", samplingRate: Double = 0) {
+                samplingSchedule: String = "constant", samplingRate: Double = 0, barSteps: Int? = nil) {
         self.name = name; self.depth = depth; self.minPitch = minPitch; self.maxPitch = maxPitch
         self.numSteps = numSteps; self.zSize = zSize; self.encoder = encoder; self.decoder = decoder
         self.freeBits = freeBits; self.maxBeta = maxBeta; self.betaRate = betaRate; self.forgetBias = forgetBias
         self.batchSize = batchSize; self.learningRate = learningRate; self.decayRate = decayRate
         self.minLearningRate = minLearningRate; self.gradClip = gradClip; self.gradNormClipToZero = gradNormClipToZero
         self.samplingSchedule = samplingSchedule; self.samplingRate = samplingRate
+        self.barSteps = barSteps
     }
+
+    /// Steps per bar (see `barSteps`).
+    public var stepsPerBar: Int { barSteps ?? 16 }
+
+    /// Bars per window.
+    public var bars: Int { max(1, numSteps / stepsPerBar) }
+
+    /// The time signatures whose bars the model's windows are made of.
+    public var meters: [String] { stepsPerBar == 12 ? ["3/4", "6/8", "3/8"] : ["4/4", "2/2", "2/4"] }
 
     /// Magenta's `cat-mel_2bar_small`: 2-bar melodies, bidirectional [512] encoder, z 256, LSTM [256, 256] decoder.
     public static let mel2barSmall = MusicVAEConfig(
@@ -151,8 +164,18 @@ public struct MusicVAEConfig: Codable, Sendable, Equatable {
         decoder: Decoder(kind: .hierarchical, layerSizes: [128, 128], conductorSizes: [128, 128], numBars: 16, stepsPerBar: 16),
         freeBits: 256, maxBeta: 0.2, betaRate: 0.99999, batchSize: 64)
 
+    /// `mel_2bar_small` for triple meters: two bars of 12 sixteenth steps (3/4, 6/8, or two 3/8 bars each), 24 steps.
+    public static let mel2barTriple: MusicVAEConfig = {
+        var c = mel2barSmall
+        c.name = "mel_2bar_triple"
+        c.numSteps = 24
+        c.barSteps = 12
+        return c
+    }()
+
     /// The presets by name.
-    public static let presets: [String: MusicVAEConfig] = ["mel_2bar_small": mel2barSmall, "mel_16bar_hier": mel16barHier]
+    public static let presets: [String: MusicVAEConfig] = ["mel_2bar_small": mel2barSmall, "mel_16bar_hier": mel16barHier,
+                                                           "mel_2bar_triple": mel2barTriple]
 
     /// Throws `invalidConfig` when sizes do not fit together.
     public func validate() throws {
@@ -170,6 +193,10 @@ public struct MusicVAEConfig: Codable, Sendable, Equatable {
             if decoder.numBars * decoder.stepsPerBar != numSteps { try fail("numBars · stepsPerBar != numSteps") }
         }
         if !["constant", "inverse_sigmoid"].contains(samplingSchedule) { try fail("sampling schedule '\(samplingSchedule)'") }
+        if let b = barSteps {
+            if ![12, 16].contains(b) { try fail("bar steps \(b): 16 or 12") }
+            if numSteps % b != 0 { try fail("numSteps \(numSteps) is not whole bars of \(b) steps") }
+        }
     }
 
     /// β at a training step: (1 − betaRate^step) · maxBeta.

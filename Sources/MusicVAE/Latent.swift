@@ -59,6 +59,30 @@ public enum Latent {
         zip(z, v).map { $0 + amount * $1 }
     }
 
+    /// `v` without its components along `others` (Gram-Schmidt against an orthonormal basis of their span),
+    /// rescaled to `v`'s length: a direction that moves one attribute while the others' vectors stay put.
+    /// Returns `v` unchanged when nothing of it is left outside that span.
+    public static func orthogonalized(_ v: [Float], against others: [[Float]]) -> [Float] {
+        var basis: [[Double]] = []
+        for o in others {
+            var u = o.map(Double.init)
+            for b in basis {
+                let d = zip(u, b).reduce(0) { $0 + $1.0 * $1.1 }
+                for i in u.indices { u[i] -= d * b[i] }
+            }
+            let n = u.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            if n > 1e-9 { basis.append(u.map { $0 / n }) }
+        }
+        var w = v.map(Double.init)
+        for b in basis {
+            let d = zip(w, b).reduce(0) { $0 + $1.0 * $1.1 }
+            for i in w.indices { w[i] -= d * b[i] }
+        }
+        let nw = w.reduce(0) { $0 + $1 * $1 }.squareRoot(), nv = Double(norm(v))
+        guard nw > 1e-6 * max(1, nv) else { return v }
+        return w.map { Float($0 * nv / nw) }
+    }
+
     /// The element-wise mean of codes.
     public static func mean(_ codes: [[Float]]) -> [Float] {
         guard let first = codes.first else { return [] }

@@ -95,80 +95,36 @@ public struct MelodyExtraction: Sendable, Equatable {
     /// Only the first non-drum track of the piece (the lowest index with notes), e.g. to edit a tune's melody and
     /// leave its accompaniment alone.
     public var firstTrackOnly: Bool
+    /// Only the track the melody finder picks (`NoteSequence.melodyTrack()`, among `tracks` when given).
+    public var autoTrack: Bool
+    /// Only tracks with this name (case does not matter).
+    public var trackName: String?
 
     /// Creates settings.
     public init(minPitch: Int = MelodyEncoding.minPitch, maxPitch: Int = MelodyEncoding.maxPitch, minNotes: Int = 1,
-                tracks: Set<Int>? = nil, firstTrackOnly: Bool = false) {
+                tracks: Set<Int>? = nil, firstTrackOnly: Bool = false, autoTrack: Bool = false, trackName: String? = nil) {
         self.minPitch = minPitch
         self.maxPitch = maxPitch
         self.minNotes = minNotes
         self.tracks = tracks
         self.firstTrackOnly = firstTrackOnly
+        self.autoTrack = autoTrack
+        self.trackName = trackName
     }
 }
 
 // MARK: - Extraction
 
 extension BarWindow {
-    /// One melody per non-drum track that sounds in the window.
+    /// One melody per non-drum track that sounds in the window (see `PieceLines`, which does the work; to cut
+    /// many windows of one piece, make one `PieceLines` and call `melodies(in:)` for each).
     ///
-    /// The line of a track is chosen over the whole piece up to the window's end (see `monophonicLine`), so a
-    /// note held into the window ends where it ended in the piece and consecutive windows join back into the
-    /// same line. Drops: "drum track", "pitch out of range"
-    /// (a window whose line leaves the range), "too few notes" (fewer onsets than `minNotes`); notes left out for
-    /// polyphony are counted as "notes under a higher note".
+    /// The line of a track is chosen over the piece up to the window's end (see `monophonicLine`), so a note held
+    /// into the window ends where it ended in the piece and consecutive windows join back into the same line.
+    /// Drops: "drum track", "pitch out of range" (a window whose line leaves the range), "too few notes" (fewer
+    /// onsets than `minNotes`); notes of the window left out for polyphony are counted as "notes under a higher note".
     public func melodies(_ settings: MelodyExtraction = MelodyExtraction(), drops: inout DropCounts) -> [MelodyWindow] {
-        var byTrack: [Int: [Note]] = [:]
-        var drumTracks = Set<Int>()
-        for n in piece.notes where n.start < end {
-            if n.isDrum {
-                if n.end > start { drumTracks.insert(n.track) }
-                continue
-            }
-            byTrack[n.track, default: []].append(n)
-        }
-        drops.add("drum track", drumTracks.subtracting(byTrack.keys).count)
-        var chosen = byTrack.keys.sorted()
-        if let wanted = settings.tracks { chosen = chosen.filter { wanted.contains($0) } }
-        if settings.firstTrackOnly, let first = piece.notes.first(where: { !$0.isDrum && (settings.tracks?.contains($0.track) ?? true) })?.track {
-            chosen = chosen.filter { $0 == first }
-        }
-        var out: [MelodyWindow] = []
-        for track in chosen {
-            let line = Self.monophonicLine(byTrack[track]!, countingFrom: start, drops: &drops)
-            var events = [Int](repeating: MelodyEncoding.noEvent, count: length)
-            var velocities = [Int](repeating: 0, count: length)
-            var onsets = 0
-            var outOfRange = false
-            var program = 0, channel = 0
-            var sounds = false
-            for n in line where n.end >= start && n.start < end {
-                if n.end == start {
-                    // Released exactly at the window's first step: the window opens with that note-off.
-                    if n.start < start && events[0] == MelodyEncoding.noEvent { events[0] = MelodyEncoding.noteOff }
-                    continue
-                }
-                sounds = true
-                if n.start >= start {
-                    guard n.pitch >= settings.minPitch, n.pitch <= settings.maxPitch,
-                          let c = MelodyEncoding.noteOn(n.pitch) else { outOfRange = true; break }
-                    events[n.start - start] = c
-                    velocities[n.start - start] = n.velocity
-                    onsets += 1
-                    if onsets == 1 { program = n.program; channel = n.channel }
-                }
-                if n.end < end { events[n.end - start] = MelodyEncoding.noteOff }
-            }
-            guard sounds else { continue }
-            if outOfRange { drops.add("pitch out of range"); continue }
-            if onsets < settings.minNotes { drops.add("too few notes"); continue }
-            if onsets == 0, let held = line.last(where: { $0.start < start && $0.end > start }) {
-                program = held.program; channel = held.channel
-            }
-            out.append(MelodyWindow(events: events, velocities: velocities, window: self, track: track,
-                                    program: program, channel: channel))
-        }
-        return out
+        PieceLines(piece, settings, before: end, countingFrom: start, drops: &drops).melodies(in: self, drops: &drops)
     }
 
     /// The monophonic line of one track's notes (sorted by onset): at each onset the highest note wins; a note
@@ -190,6 +146,105 @@ extension BarWindow {
             line.append(n)
         }
         return line
+    }
+}
+
+/// The monophonic lines of the chosen tracks of one piece, made once, from which each window's melodies are cut
+/// by binary search: cutting every window of a piece costs O(n log n) in its notes, not O(n) per window.
+public struct PieceLines: Sendable {
+    /// The settings the lines were made with.
+    public let settings: MelodyExtraction
+    /// The chosen tracks' lines (notes in piece steps, sorted; each ends at or before the next starts).
+    let lines: [(track: Int, notes: [Note])]
+    /// Drum-only tracks: onsets sorted, with the running maximum of their ends (to ask "does it sound here?").
+    let drums: [(starts: [Int], endsSoFar: [Int])]
+    /// The track `--track auto` chose, when it was asked to choose.
+    public let choice: MelodyTrackChoice?
+
+    /// The lines of `piece`'s tracks, as `settings` chooses them, from the notes that start before `before`;
+    /// notes dropped for polyphony are counted when they start at or after `countingFrom`.
+    public init(_ piece: QuantizedSequence, _ settings: MelodyExtraction, before: Int = .max, countingFrom: Int = .min,
+                drops: inout DropCounts) {
+        self.settings = settings
+        var byTrack: [Int: [Note]] = [:]
+        var drumNotes: [Int: [Note]] = [:]
+        for n in piece.notes where n.start < before {
+            if n.isDrum { drumNotes[n.track, default: []].append(n) } else { byTrack[n.track, default: []].append(n) }
+        }
+        drums = drumNotes.filter { byTrack[$0.key] == nil }.sorted { $0.key < $1.key }.map { _, notes in
+            let sorted = notes.sorted { $0.start < $1.start }
+            var running = Int.min
+            return (sorted.map(\.start), sorted.map { running = max(running, $0.end); return running })
+        }
+        var chosen = byTrack.keys.sorted()
+        if let wanted = settings.tracks { chosen = chosen.filter { wanted.contains($0) } }
+        if let name = settings.trackName?.lowercased() {
+            chosen = chosen.filter { $0 < piece.sequence.tracks.count && piece.sequence.tracks[$0].name?.lowercased() == name }
+        }
+        var choice: MelodyTrackChoice?
+        if settings.autoTrack {
+            choice = piece.sequence.melodyTrack()
+            chosen = chosen.filter { $0 == choice?.track && choice!.isMelody }
+        } else if settings.firstTrackOnly,
+                  let first = piece.notes.first(where: { !$0.isDrum && (settings.tracks?.contains($0.track) ?? true) })?.track {
+            chosen = chosen.filter { $0 == first }
+        }
+        self.choice = choice
+        lines = chosen.map { ($0, BarWindow.monophonicLine(byTrack[$0]!, countingFrom: countingFrom, drops: &drops)) }
+    }
+
+    /// The melodies of one window of the piece, one per chosen track that sounds in it.
+    public func melodies(in window: BarWindow, drops: inout DropCounts) -> [MelodyWindow] {
+        let start = window.start, end = window.end, length = window.length
+        var drumTracks = 0
+        for d in drums {
+            // The last onset before the window's end; some note up to it must still sound at the window's start.
+            var lo = 0, hi = d.starts.count
+            while lo < hi { let mid = (lo + hi) / 2; if d.starts[mid] < end { lo = mid + 1 } else { hi = mid } }
+            if lo > 0 && d.endsSoFar[lo - 1] > start { drumTracks += 1 }
+        }
+        drops.add("drum track", drumTracks)
+        var out: [MelodyWindow] = []
+        for (track, line) in lines {
+            // The first note of the line that ends at or after the window's start (ends are sorted in a line).
+            var lo = 0, hi = line.count
+            while lo < hi { let mid = (lo + hi) / 2; if line[mid].end < start { lo = mid + 1 } else { hi = mid } }
+            var events = [Int](repeating: MelodyEncoding.noEvent, count: length)
+            var velocities = [Int](repeating: 0, count: length)
+            var onsets = 0
+            var outOfRange = false
+            var program = 0, channel = 0
+            var sounds = false
+            var i = lo
+            while i < line.count, line[i].start < end {
+                let n = line[i]
+                i += 1
+                if n.end == start {
+                    // Released exactly at the window's first step: the window opens with that note-off.
+                    if n.start < start && events[0] == MelodyEncoding.noEvent { events[0] = MelodyEncoding.noteOff }
+                    continue
+                }
+                sounds = true
+                if n.start >= start {
+                    guard n.pitch >= settings.minPitch, n.pitch <= settings.maxPitch,
+                          let c = MelodyEncoding.noteOn(n.pitch) else { outOfRange = true; break }
+                    events[n.start - start] = c
+                    velocities[n.start - start] = n.velocity
+                    onsets += 1
+                    if onsets == 1 { program = n.program; channel = n.channel }
+                }
+                if n.end < end { events[n.end - start] = MelodyEncoding.noteOff }
+            }
+            guard sounds else { continue }
+            if outOfRange { drops.add("pitch out of range"); continue }
+            if onsets < settings.minNotes { drops.add("too few notes"); continue }
+            if onsets == 0, let held = line[lo..<i].last(where: { $0.start < start && $0.end > start }) {
+                program = held.program; channel = held.channel
+            }
+            out.append(MelodyWindow(events: events, velocities: velocities, window: window, track: track,
+                                    program: program, channel: channel))
+        }
+        return out
     }
 }
 

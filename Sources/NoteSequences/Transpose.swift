@@ -37,3 +37,36 @@ extension MelodyWindow {
         return out
     }
 }
+
+// MARK: - Keeping the tune
+
+extension MelodyWindow {
+    /// Weight of one semitone of register difference against the pitch-class cosine when choosing how to move a
+    /// decoded window back (0.05: a whole key's worth of cosine is traded for at most a few semitones of register).
+    static let registerWeight = 0.05
+
+    /// This (decoded) window moved by the whole number of semitones (within an octave either way) that best
+    /// keeps the tune of `original`: the key (cosine of the onsets' pitch-class profiles) first, the register (mean
+    /// onset pitch) second. A model asked for "more notes" should not answer in another key or a fourth higher.
+    /// Windows without onsets, and originals without onsets, come back as they are.
+    public func keepingTune(of original: MelodyWindow) -> MelodyWindow {
+        let mine = events.compactMap(MelodyEncoding.pitch(ofClass:)), theirs = original.events.compactMap(MelodyEncoding.pitch(ofClass:))
+        guard !mine.isEmpty, !theirs.isEmpty else { return self }
+        func profile(_ pitches: [Int], _ k: Int) -> [Double] {
+            var p = [Double](repeating: 0, count: 12)
+            for x in pitches { p[((x + k) % 12 + 12) % 12] += 1 }
+            return p
+        }
+        let target = profile(theirs, 0), targetNorm = target.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        let targetMean = Double(theirs.reduce(0, +)) / Double(theirs.count), mean = Double(mine.reduce(0, +)) / Double(mine.count)
+        var best = (score: -Double.infinity, window: self)
+        for k in -12...12 {
+            guard let moved = k == 0 ? self : transposed(by: k) else { continue }
+            let p = profile(mine, k)
+            let cosine = zip(p, target).reduce(0) { $0 + $1.0 * $1.1 } / max(1e-9, p.reduce(0) { $0 + $1 * $1 }.squareRoot() * targetNorm)
+            let score = cosine - Self.registerWeight * abs(mean + Double(k) - targetMean)
+            if score > best.score + 1e-12 || (abs(score - best.score) <= 1e-12 && k == 0) { best = (score, moved) }
+        }
+        return best.window
+    }
+}

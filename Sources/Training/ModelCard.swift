@@ -47,6 +47,7 @@ public struct ModelCard {
             | architecture | \(architecture) |
             | steps per window | \(config.numSteps) (16 per bar, 4 per quarter) |
             | training steps | \(summary.step) (batch \(batch)) |
+            | examples seen | \(history.examples) (all runs) |
             | wall time of the last run | \(String(format: "%.1f", summary.seconds / 60)) min |
             | data | \(data.joined(separator: ", ")) |
             | files | \(dataset.files) read, \(dataset.failed) failed, \(dataset.heldOutFiles) held out (1 in 20 by path hash) |
@@ -76,12 +77,33 @@ public struct ModelCard {
 
                 """
         }
+        if history.curve.count >= 2 {
+            s += """
+
+                ## Training curve
+
+                ![training curve](curve.svg)
+
+                Measured during training on the first \(history.curve.last!.evaluation.windows) held-out windows:
+
+                | examples | step | beta | teacher-forced | sampling | KL (nats) |
+                |---|---|---|---|---|---|
+
+                """
+            for p in history.curve {
+                s += String(format: "| %d | %d | %.3f | %.4f | %.4f | %.1f |\n", p.examples, p.step, p.beta,
+                            p.evaluation.teacherForcedAccuracy, p.evaluation.samplingAccuracy, p.evaluation.kl)
+            }
+        }
         return s
     }
 
-    /// Writes README.md and training.json into `folder`.
+    /// Writes README.md, training.json and (with two or more curve points) curve.svg into `folder`.
     public func write(to folder: URL) throws {
         try Data(markdown.utf8).write(to: folder.appendingPathComponent("README.md"), options: .atomic)
+        if let svg = CurvePlot.svg(history, title: config.name) {
+            try Data(svg.utf8).write(to: folder.appendingPathComponent("curve.svg"), options: .atomic)
+        }
         var info: [String: Any] = ["steps": summary.step, "batch": batch, "data": data, "files": dataset.files,
                                    "training_windows": dataset.train.count, "held_out_windows": dataset.heldOut.count,
                                    "minutes_last_run": summary.seconds / 60]

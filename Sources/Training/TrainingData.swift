@@ -8,21 +8,30 @@ import Pipeline
 public struct WindowDataset: Sendable {
     /// What to take from the files.
     public struct Settings: Sendable {
-        /// Steps per window (32 for 2 bars, 256 for 16 bars of 16 steps).
+        /// Steps per window (32 for 2 bars, 256 for 16 bars of 16 steps, 24 for 2 bars of 12).
         public var steps: Int
+        /// Steps per bar: 16 or 12.
+        public var stepsPerBar: Int
         /// Bars between window starts.
         public var hopBars: Int
-        /// Meters read (4/4 and 2/2 bars are 16 steps; two 2/4 bars make one 16-step bar).
+        /// Meters read (4/4 and 2/2 bars are 16 steps, two 2/4 bars make one 16-step bar; 3/4 and 6/8 bars are
+        /// 12 steps, two 3/8 bars make one).
         public var meters: [String]
         /// One file in `heldOutEvery` (by a hash of its path) is held out for evaluation.
         public var heldOutEvery: Int
 
         /// Settings for a model of `steps` steps: 2-bar windows every bar, 16-bar windows every 2 bars.
-        public init(steps: Int, hopBars: Int? = nil, meters: [String] = ["4/4", "2/2", "2/4"], heldOutEvery: Int = 20) {
+        public init(steps: Int, stepsPerBar: Int = 16, hopBars: Int? = nil, meters: [String] = ["4/4", "2/2", "2/4"], heldOutEvery: Int = 20) {
             self.steps = steps
-            self.hopBars = hopBars ?? (steps > 64 ? 2 : 1)
+            self.stepsPerBar = stepsPerBar
+            self.hopBars = hopBars ?? (steps / stepsPerBar > 4 ? 2 : 1)
             self.meters = meters
             self.heldOutEvery = heldOutEvery
+        }
+
+        /// The windows a model takes: its steps, bar length and meters.
+        public init(for config: MusicVAEConfig, heldOutEvery: Int = 20) {
+            self.init(steps: config.numSteps, stepsPerBar: config.stepsPerBar, meters: config.meters, heldOutEvery: heldOutEvery)
         }
     }
 
@@ -43,7 +52,7 @@ public struct WindowDataset: Sendable {
         stages:
           - read-midi: {path: "\(path)"}
           - quantize: {steps_per_quarter: 4}
-          - slice-bars: {bars: \(s.steps / 16), hop: \(s.hopBars), meters: [\(s.meters.joined(separator: ", "))], steps_per_bar: 16}
+          - slice-bars: {bars: \(s.steps / s.stepsPerBar), hop: \(s.hopBars), meters: [\(s.meters.joined(separator: ", "))], steps_per_bar: \(s.stepsPerBar)}
           - extract-melody: {min_notes: 1}
         """
     }
@@ -51,7 +60,7 @@ public struct WindowDataset: Sendable {
     /// Reads every path (files or folders). `heldOutOnly` skips the training files (for `eval`).
     public init(paths: [String], settings: Settings, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
                 progress: (@Sendable (Int, Int) -> Void)? = nil) throws {
-        precondition(settings.steps % 16 == 0, "windows are whole 16-step bars")
+        precondition(settings.steps % settings.stepsPerBar == 0, "windows are whole bars")
         train = []
         heldOut = []
         files = 0

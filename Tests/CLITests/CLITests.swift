@@ -2,6 +2,7 @@ import TestSupport
 import Foundation
 import Testing
 import MusicVAE
+import NoteSequences
 
 /// Runs the built `musicvae` (beside the test bundle) and captures its exit code and output.
 struct CLI {
@@ -280,6 +281,37 @@ func scratchFolder() throws -> String {
         #expect(ok.status == 0, "\(ok.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/out").filter { !["01.mid", "05.mid"].contains($0) }.sorted()
                 == ["frere-jacques.mid", "ode-to-joy.mid", "twinkle.mid"])
+    }
+
+    /// On a song whose melody is the third track, named "Vocal Melody", `edit` finds it, says so, edits it, and
+    /// leaves the strummed chords, the bass and the drums note for note.
+    @Test func editFindsTheMelodyOfASong() throws {
+        let dir = try scratchFolder()
+        let tpq = 480
+        var notes: [Note] = []
+        for bar in 0..<8 {
+            let t = bar * 4 * tpq
+            for (k, p) in [60, 64, 67, 60, 64, 67].enumerated() {
+                notes.append(Note(pitch: p, velocity: 70, start: t + (k / 3) * 2 * tpq + k % 3 * 5, end: t + (k / 3 + 1) * 2 * tpq - 7, track: 0, program: 25, channel: 0))
+            }
+            notes.append(Note(pitch: 36, velocity: 90, start: t + 3, end: t + 2 * tpq, track: 1, program: 33, channel: 1))
+            for k in 0..<4 {
+                notes.append(Note(pitch: 67 + (k + bar) % 5, velocity: 100, start: t + k * tpq, end: t + k * tpq + 400, track: 2, program: 73, channel: 2))
+                notes.append(Note(pitch: 42, velocity: 60 + k, start: t + k * tpq + 11, end: t + k * tpq + 60, track: 3, channel: 9))
+            }
+        }
+        var song = NoteSequence(ticksPerQuarter: tpq, notes: notes, tempos: [TempoChange(tick: 0, qpm: 96)],
+                                timeSignatures: [TimeSignature(tick: 0, numerator: 4, denominator: 4)])
+        song.tracks = [TrackInfo(name: "Rhythm Guitar"), TrackInfo(name: "Bass"), TrackInfo(name: "Vocal Melody"), TrackInfo(name: "Drums")]
+        song.sortNotes()
+        try song.write(to: dir + "/song.mid")
+        let r = try CLI.run(["edit", dir + "/song.mid", "-o", dir + "/more.mid", "--attribute", "note_density", "--amount", "1"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("melody: track 2 'Vocal Melody' (named Vocal Melody"), "\(r.stdout)")
+        let original = try NoteSequence(path: dir + "/song.mid"), edited = try NoteSequence(path: dir + "/more.mid")
+        let fields = { (ns: [Note]) in ns.map { [$0.pitch, $0.velocity, $0.start, $0.end, $0.track, $0.program, $0.channel] } }
+        #expect(fields(edited.notes.filter { $0.track != 2 }) == fields(original.notes.filter { $0.track != 2 }))
+        #expect(edited.notes.filter { $0.track == 2 }.count > original.notes.filter { $0.track == 2 }.count)
     }
 
     @Test func badArgumentsGiveUsageErrors() throws {

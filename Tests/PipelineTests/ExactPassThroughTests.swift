@@ -14,7 +14,7 @@ import NoteSequences
         notes.map { [$0.pitch, $0.velocity, $0.start, $0.end, $0.track, $0.program, $0.channel] }
     }
 
-    func edit(_ input: String, to output: String, track: String = "first") throws -> RunReport {
+    func edit(_ input: String, to output: String, track: String = "auto") throws -> RunReport {
         let model = try stages.modelWithAttributes()
         let r = try stages.run("edit", ["model=\(model)", "attribute=note_density", "amount=2", "output=\(output)", "track=\(track)"],
                                inputs: [input])
@@ -33,12 +33,15 @@ import NoteSequences
     }
 
     /// Edits leave the other tracks alone: every note of every other voice of a chorale, compared field by field.
+    /// The melody finder edits the soprano, though a horn part comes first in the file.
     @Test func editsLeaveTheOtherTracksAlone() throws {
         let out = try temporaryFolder()
         let chorale = SharedData.files(in: SharedData.chorales, 1)[0]
-        _ = try edit(chorale, to: out + "/chorale.mid")
+        let r = try edit(chorale, to: out + "/chorale.mid")
+        #expect(r.stages.first { $0.stage == "extract-melody" }!.dropped.keys.contains { $0.hasPrefix("melody: track 2 'Soprano'") })
         let original = try NoteSequence(path: chorale), back = try NoteSequence(path: out + "/chorale.mid")
-        let edited = original.notes.first { !$0.isDrum }!.track
+        let edited = try #require(original.tracks.firstIndex { $0.name == "Soprano" })
+        #expect(original.notes.first { !$0.isDrum }!.track != edited)
         #expect(exact(back.notes.filter { $0.track != edited }) == exact(original.notes.filter { $0.track != edited }))
         #expect(back.notes.filter { $0.track == edited } != original.notes.filter { $0.track == edited })
         #expect(back.tempos == original.tempos && back.timeSignatures == original.timeSignatures)

@@ -34,7 +34,7 @@ import NoteSequences
         #expect(r.failures.isEmpty)
         #expect(try NoteSequence(path: "\(out)/scarborough-fair.mid").quantized().notes == NoteSequence(path: waltz).quantized().notes)
         let encode = r.stages.first { $0.stage == "encode" }!
-        #expect(encode.dropped.keys.contains { $0.hasPrefix("passed through unencoded (24 steps") })
+        #expect(encode.dropped.keys.contains { $0.hasPrefix("passed through unencoded: 3/4 windows of 24 steps") })
         // A 4/4 tune is re-played by the model window by window, keeping tempo, meter and key.
         let ode = SharedData.packageRoot.appendingPathComponent("Examples/melodies/ode-to-joy.mid").path
         _ = try run("reconstruct", ["model=\(Self.golden)", "output=\(out)/{stem}.mid"], inputs: [ode])

@@ -1,10 +1,13 @@
 // latent-eval: what the latent-space tools do to real music, measured on held-out folk tunes.
 //
-//   swift run -c release --package-path Benchmarks latent-eval [MODEL] [CORPUS]
+//   swift run -c release --package-path Benchmarks latent-eval [MODEL] [CORPUS] [--unseen]
 //
-// 1. Edits: every held-out 4/4 tune (up to 60) reconstructed, and edited with note_density +1 and -1, through the
-//    bundled pipelines; reports mean note density (onsets per 16th step) of each, and how recognisable the edit
-//    stays: the cosine similarity of pitch-class histograms and the share of the original's onset pitches kept.
+// 1. Edits: every held-out 4/4 tune (up to 60; with --unseen, the first 60 of CORPUS, a collection the model never
+//    saw) reconstructed, and edited with note_density +1 and -1 through the bundled pipelines, with the tune kept
+//    (the default: isolated vector, windows moved back to their key and register) and without; reports the mean
+//    note density (onsets per 16th step), the change in note count, the mean |shift| of the mean pitch in
+//    semitones, and how recognisable the edit stays: the cosine similarity of pitch-class histograms and the share
+//    of the original's onset pitches kept.
 // 2. Interpolation: for pairs of held-out windows, the mean Hamming distance (share of steps whose class differs)
 //    of each interpolation step to the first, for latent (slerp) and data-space interpolation, as in the paper.
 //    Data space: step t takes a growing random subset of t*T positions from B, the rest from A.
@@ -15,13 +18,14 @@ import NoteSequences
 import Pipeline
 import Training
 
-let args = Array(CommandLine.arguments.dropFirst())
+let unseen = CommandLine.arguments.contains("--unseen")
+let args = Array(CommandLine.arguments.dropFirst()).filter { $0 != "--unseen" }
 let model = args.count > 0 ? args[0] : "Models/mel_2bar_small"
 let corpus = args.count > 1 ? args[1] : "../shared/corpus/folk"
 setenv("MUSICVAE_HOME", FileManager.default.currentDirectoryPath, 0)
 
 // Held-out tunes in 4/4 or 2/2, as training held them out.
-let inputs = try listMIDIFiles(at: corpus).filter { WindowDataset.isHeldOut($0, every: 20) }
+let inputs = try listMIDIFiles(at: corpus).filter { unseen || WindowDataset.isHeldOut($0, every: 20) }
 var tunes: [String] = []
 for f in inputs {
     guard let s = try? NoteSequence(path: f.path), s.timeSignatures.count == 1,
@@ -29,7 +33,7 @@ for f in inputs {
     tunes.append(f.path)
     if tunes.count == 60 { break }
 }
-print("latent-eval: model \(model), \(tunes.count) held-out 4/4 and 2/2 tunes from \(corpus)")
+print("latent-eval: model \(model), \(tunes.count) \(unseen ? "unseen" : "held-out") 4/4 and 2/2 tunes from \(corpus)")
 
 let out = NSTemporaryDirectory() + "latent-eval-\(getpid())"
 try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
@@ -41,7 +45,7 @@ func runPipeline(_ name: String, _ overrides: [String], _ input: String) throws 
     return (r.outputs.first as? WrittenFile)?.path
 }
 
-struct Stats { var density = 0.0, pitchCosine = 0.0, keptPitches = 0.0, n = 0 }
+struct Stats { var density = 0.0, countChange = 0.0, pitchShift = 0.0, pitchCosine = 0.0, keptPitches = 0.0, n = 0 }
 func melody(_ path: String) throws -> [Note] {
     try NoteSequence(path: path).quantized().notes.filter { !$0.isDrum }
 }
@@ -56,7 +60,9 @@ func cosine(_ a: [Double], _ b: [Double]) -> Double {
     return na > 0 && nb > 0 ? d / (na * nb) : 0
 }
 
-var results: [String: Stats] = ["original": Stats(), "reconstruct": Stats(), "more notes (+1)": Stats(), "fewer notes (-1)": Stats()]
+let rows = ["original", "reconstruct", "more notes (+1)", "fewer notes (-1)", "more, tune not kept", "fewer, tune not kept"]
+var results = Dictionary(uniqueKeysWithValues: rows.map { ($0, Stats()) })
+func meanPitch(_ notes: [Note]) -> Double { Double(notes.reduce(0) { $0 + $1.pitch }) / Double(max(1, notes.count)) }
 for (i, tune) in tunes.enumerated() {
     let original = try melody(tune)
     let steps = Double(max(1, (original.map(\.end).max() ?? 1)))
@@ -65,12 +71,18 @@ for (i, tune) in tunes.enumerated() {
         ("reconstruct", try runPipeline("reconstruct", ["model=\(model)", "output=\(out)/r\(i).mid"], tune)),
         ("more notes (+1)", try runPipeline("edit", ["model=\(model)", "attribute=note_density", "amount=1", "output=\(out)/p\(i).mid"], tune)),
         ("fewer notes (-1)", try runPipeline("edit", ["model=\(model)", "attribute=note_density", "amount=-1", "output=\(out)/m\(i).mid"], tune)),
+        ("more, tune not kept", try runPipeline("edit", ["model=\(model)", "attribute=note_density", "amount=1", "keep_tune=false",
+                                                          "output=\(out)/pf\(i).mid"], tune)),
+        ("fewer, tune not kept", try runPipeline("edit", ["model=\(model)", "attribute=note_density", "amount=-1", "keep_tune=false",
+                                                           "output=\(out)/mf\(i).mid"], tune)),
     ]
     for (name, path) in outputs {
         guard let path else { print("  \(name): no output for \(tune)"); continue }
         guard let notes = try? melody(path) else { print("  \(name): cannot read \(path)"); continue }
         var s = results[name]!
         s.density += Double(notes.count) / steps
+        s.countChange += Double(notes.count) / Double(max(1, original.count)) - 1
+        s.pitchShift += abs(meanPitch(notes) - meanPitch(original))
         s.pitchCosine += cosine(histogram(original), histogram(notes))
         let kept = Set(notes.map(\.pitch))
         s.keptPitches += Double(original.filter { kept.contains($0.pitch) }.count) / Double(max(1, original.count))
@@ -78,13 +90,14 @@ for (i, tune) in tunes.enumerated() {
         results[name] = s
     }
 }
-print("\nEdits (means over tunes): note density = onsets per 16th step; pitch-class cosine and kept pitches vs the original")
-for name in ["original", "reconstruct", "more notes (+1)", "fewer notes (-1)"] {
+print("\nEdits (means over tunes): note density = onsets per 16th step; notes = change in note count; |pitch shift| =")
+print("|mean pitch of the output - mean pitch of the original| in semitones; pitch-class cosine and kept pitches vs the original")
+for name in rows {
     let s = results[name]!
     let n = Double(max(1, s.n))
-    print("  " + name.padding(toLength: 18, withPad: " ", startingAt: 0)
-          + String(format: "%3d tunes  density %.3f  pitch-class cosine %.3f  original pitches kept %.3f",
-                   s.n, s.density / n, s.pitchCosine / n, s.keptPitches / n))
+    print("  " + name.padding(toLength: 21, withPad: " ", startingAt: 0)
+          + String(format: "%3d tunes  density %.3f  notes %+5.0f%%  |pitch shift| %.2f  pitch-class cosine %.3f  original pitches kept %.3f",
+                   s.n, s.density / n, 100 * s.countChange / n, s.pitchShift / n, s.pitchCosine / n, s.keptPitches / n))
 }
 
 // Interpolation between held-out windows.

@@ -36,7 +36,7 @@ struct Eval: ParsableCommand {
         let folder = try modelFolder(model)
         let m: MusicVAEModel
         do { m = try MusicVAEModel.load(from: URL(fileURLWithPath: folder)) } catch { throw CLIError("\(folder): \(error)") }
-        let dataset = try WindowDataset(paths: data, settings: WindowDataset.Settings(steps: m.config.numSteps, heldOutEvery: split == "all" ? 0 : 20))
+        let dataset = try WindowDataset(paths: data, settings: WindowDataset.Settings(for: m.config, heldOutEvery: split == "all" ? 0 : 20))
         var windows = split == "held-out" ? dataset.heldOut : dataset.train
         if let limit { windows = Array(windows.prefix(limit)) }
         guard !windows.isEmpty else { throw CLIError("no \(m.config.numSteps)-step windows in \(data.joined(separator: ", "))") }

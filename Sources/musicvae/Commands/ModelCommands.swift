@@ -83,8 +83,18 @@ struct Edit: ParsableCommand {
     @Option(help: "Also render the result to this WAV file.")
     var wav: String?
 
-    @Option(help: "Which tracks to edit: first (the melody; other tracks stay), all, or indices like 1,3.")
-    var track: String = "first"
+    @Option(help: ArgumentHelp("""
+        Which tracks to edit: auto (the melody, found by track name, monophony, register and density; it says \
+        which and why), a track name, 0-based indices like 1,3 (as `musicvae inspect` shows), first (the first \
+        track with notes) or all. Other tracks stay note for note.
+        """, valueName: "auto|NAME|INDEX|first|all"))
+    var track: String = "auto"
+
+    @Flag(inversion: .prefixedNo, help: """
+        Keep the tune: move each decoded window by whole semitones back to the key and register of the window it \
+        came from.
+        """)
+    var keepTune = true
 
     @Option(help: "Model folder (default: Models/mel_2bar_small).")
     var model: String?
@@ -94,7 +104,7 @@ struct Edit: ParsableCommand {
         let folder = try modelFolder(model)
         try runBundledPipeline("edit", inputs: [input], overrides: [
             "output=\(output)", "model=\(folder)", "attribute=\(attribute)", "amount=\(amount)", "bars=\(try modelBars(folder))",
-            "track=\(track)"])
+            "track=\(track)", "keep_tune=\(keepTune)"])
         if let wav { try runBundledPipeline("render", inputs: [output], overrides: ["output=\(wav)"]) }
     }
 }

@@ -54,6 +54,16 @@ struct RenderCommand: ParsableCommand {
 
 /// Runs a bundled pipeline for a convenience command: errors become one-line messages, the summary is printed,
 /// and a failed input makes the command exit 1.
+/// One line saying what a run left as it was and why, from every stage's drop counts ("kept as they were:
+/// 16 windows passed through unencoded: 3/4 windows of 24 steps, the model takes 32; track 1 'Bass' kept: ..."),
+/// or nil when nothing was left out.
+func keptSummary(_ report: RunReport) -> String? {
+    let parts = report.stages.flatMap { s in
+        s.dropped.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }
+    }
+    return parts.isEmpty ? nil : "kept as they were or skipped: " + parts.joined(separator: "; ")
+}
+
 func runBundledPipeline(_ name: String, inputs: [String], overrides: [String], quiet: Bool = false) throws {
     let path = try InstallPaths.pipeline(name)
     let plan: PipelinePlan
@@ -72,5 +82,6 @@ func runBundledPipeline(_ name: String, inputs: [String], overrides: [String], q
     }
     if !quiet {
         for case let w as WrittenFile in report.outputs { print("wrote \(w.path)" + (w.note.map { " (\($0))" } ?? "")) }
+        if let kept = keptSummary(report) { print(kept) }
     }
 }

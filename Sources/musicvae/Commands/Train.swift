@@ -73,7 +73,7 @@ struct Train: ParsableCommand {
 
     func run() throws {
         let cfg = try loadConfig(config)
-        let settings = WindowDataset.Settings(steps: cfg.numSteps)
+        let settings = WindowDataset.Settings(for: cfg)
         let progress = ProgressLine("reading")
         let dataset = try WindowDataset(paths: data, settings: settings) { progress.update($0, $1) }
         progress.finish()

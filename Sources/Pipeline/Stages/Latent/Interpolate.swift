@@ -83,14 +83,19 @@ enum AttributeShift {
             ParameterSpec("name", .choice(["note_density", "average_interval", "pitch_range", "syncopation_16th", "syncopation_8th", "diatonic"]),
                           doc: "the attribute vector to add"),
             ParameterSpec("amount", .double, default: .double(1), range: -10...10, doc: "how many times the vector to add"),
+            ParameterSpec("isolate", .bool, default: .bool(false),
+                          doc: "remove from the vector its components along the model's other attribute vectors (where those are nearly parallel, as quartile vectors of correlated attributes are, little of the edit is left)"),
         ],
         make: { p in
             let folder = try ModelStore.folder(p.string("model"))
             let vectors = try AttributeVectors.load(from: URL(fileURLWithPath: folder))
             let name = p.string("name")
-            guard let v = vectors.vectors[name] else {
+            guard let raw = vectors.vectors[name] else {
                 throw MusicVAEError.invalidInput("\(folder)/attributes.json has no vector for \(name)")
             }
+            let v = p.bool("isolate")
+                ? Latent.orthogonalized(raw, against: vectors.vectors.filter { $0.key != name }.sorted { $0.key < $1.key }.map(\.value))
+                : raw
             let amount = Float(p.double("amount"))
             return StageNode(name: "attribute", accepts: [LatentCode.typeName], output: .fixed(LatentCode.typeName)) { inputs, _ in
                 inputs.compactMap { $0 as? LatentCode }.map { c -> any PipelineValue in

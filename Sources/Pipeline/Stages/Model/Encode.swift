@@ -36,7 +36,7 @@ enum Encode {
                 var next = 0
                 return windows.map { w -> any PipelineValue in
                     guard w.events.count == steps else {
-                        drops.add("passed through unencoded (\(w.events.count) steps, the model takes \(steps))")
+                        drops.add("passed through unencoded: \(w.window.timeSignature) windows of \(w.events.count) steps, the model takes \(steps)")
                         return LatentCode(z: nil, window: w)
                     }
                     defer { next += 1 }
@@ -56,9 +56,12 @@ enum Decode {
             ModelStore.parameter,
             ParameterSpec("temperature", .double, default: .double(0), range: 0...10, doc: "0: most likely class at each step; higher: more random"),
             ParameterSpec("seed", .int, default: .int(0), range: 0...1e15, doc: "seed of the sampling"),
+            ParameterSpec("keep_tune", .bool, default: .bool(false),
+                          doc: "move each decoded window by whole semitones to the key and register of the window it was encoded from"),
         ],
         make: { p in
             let (model, _) = try ModelStore.model(parameter: p.string("model"))
+            let keepTune = p.bool("keep_tune")
             let temperature = p.double("temperature")
             let seed = UInt64(p.int("seed"))
             return StageNode(name: "decode", accepts: [LatentCode.typeName], output: .fixed(MelodyWindow.typeName)) { inputs, _ in
@@ -74,7 +77,7 @@ enum Decode {
                     w.events = decoded[next]
                     w.velocities = []
                     w.generated = true
-                    return w
+                    return keepTune ? w.keepingTune(of: c.window) : w
                 }
             }
         })

@@ -1,37 +1,70 @@
+import Foundation
 import NoteSequences
 
 /// `extract-melody`: one 90-class melody per non-drum track of a window.
 enum ExtractMelody {
     static let definition = StageDefinition(
         name: "extract-melody",
-        summary: "take the monophonic line (highest note) of each non-drum track in a window, as 90-class steps",
+        summary: "take the monophonic line (highest note) of each chosen non-drum track in a window, as 90-class steps",
         accepts: [BarWindow.typeName], output: .fixed(MelodyWindow.typeName),
         parameters: [
             ParameterSpec("min_pitch", .int, default: .int(21), range: 21...108, doc: "lowest pitch kept; windows reaching below are dropped"),
             ParameterSpec("max_pitch", .int, default: .int(108), range: 21...108, doc: "highest pitch kept; windows reaching above are dropped"),
             ParameterSpec("min_notes", .int, default: .int(1), range: 0...1000, doc: "fewest note onsets a window must hold"),
             ParameterSpec("tracks", .string, default: .string("all"),
-                          doc: "which tracks give melodies: all (non-drum), first (the first with notes; the rest stay as they are), or indices like 1,3"),
+                          doc: "which tracks give melodies: all (non-drum), auto (the melody, found by name, monophony, register and density; the rest stay as they are), first (the first with notes), a track name, or 0-based indices like 1,3 as `musicvae inspect` shows"),
         ],
         make: { p in
             let spec = p.string("tracks").trimmingCharacters(in: .whitespaces)
             var indices: Set<Int>?
-            if spec != "all" && spec != "first" {
+            var name: String?
+            if !["all", "first", "auto"].contains(spec) {
                 let parts = spec.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-                guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? -1) >= 0 }) else {
-                    throw ParameterProblem.illTyped(expected: "all, first or track indices like 1,3", got: spec)
+                if !parts.isEmpty, parts.allSatisfy({ $0 != nil }) {
+                    guard parts.allSatisfy({ $0! >= 0 }) else {
+                        throw ParameterProblem.illTyped(expected: "all, auto, first, a track name or 0-based track indices like 1,3", got: spec)
+                    }
+                    indices = Set(parts.map { $0! })
+                } else {
+                    guard !spec.isEmpty else {
+                        throw ParameterProblem.illTyped(expected: "all, auto, first, a track name or 0-based track indices like 1,3", got: spec)
+                    }
+                    name = spec
                 }
-                indices = Set(parts.map { $0! })
             }
-            return StageNode(name: "extract-melody", Body(settings: MelodyExtraction(
+            return StageNode(name: "extract-melody", group: Body(settings: MelodyExtraction(
                 minPitch: p.int("min_pitch"), maxPitch: p.int("max_pitch"), minNotes: p.int("min_notes"),
-                tracks: indices, firstTrackOnly: spec == "first")))
+                tracks: indices, firstTrackOnly: spec == "first", autoTrack: spec == "auto", trackName: name)))
         })
 
-    struct Body: Stage {
+    /// All windows of one input at once: each piece's lines are made once (see `PieceLines`).
+    struct Body: GroupStage {
         let settings: MelodyExtraction
-        func process(_ input: BarWindow, drops: inout DropCounts) throws -> [MelodyWindow] {
-            input.melodies(settings, drops: &drops)
+        func process(group: [BarWindow], drops: inout DropCounts) throws -> [MelodyWindow] {
+            var out: [MelodyWindow] = []
+            var current: (piece: QuantizedSequence, lines: PieceLines)?
+            for w in group {
+                if current == nil || current!.piece != w.piece {
+                    let lines = PieceLines(w.piece, settings, drops: &drops)
+                    current = (w.piece, lines)
+                    if let choice = lines.choice { Self.countKeptTracks(of: w.piece, choice: choice, drops: &drops) }
+                }
+                out += current!.lines.melodies(in: w, drops: &drops)
+            }
+            return out
+        }
+
+        /// Says which track the finder chose and why, and names the melodic tracks it keeps as they are.
+        static func countKeptTracks(of piece: QuantizedSequence, choice: MelodyTrackChoice, drops: inout DropCounts) {
+            let melodic = Set(piece.notes.lazy.filter { !$0.isDrum }.map(\.track)).subtracting([choice.track]).sorted()
+            let names = melodic.map { t in
+                "\(t)" + (t < piece.sequence.tracks.count ? piece.sequence.tracks[t].name.map { " '\($0)'" } ?? "" : "")
+            }
+            guard choice.isMelody else {
+                drops.add("no melody: the likeliest is \(choice), score \(String(format: "%.1f", choice.score)); every track kept as it is")
+                return
+            }
+            drops.add("melody: \(choice)" + (names.isEmpty ? "" : "; kept as they are: track\(names.count == 1 ? "" : "s") " + names.joined(separator: ", ")))
         }
     }
 }
