@@ -13,12 +13,16 @@ public struct LatentCode: PipelineValue {
     public var window: MelodyWindow
     /// A short name for the code ("interpolation 3 of 5").
     public var label: String
+    /// The folder of the model whose latent space `z` is in, when it is not the stage's own model (a window of
+    /// another meter encoded by a member of the model's family); nil: the stage's model.
+    public var model: String?
 
     /// Creates a code.
-    public init(z: [Float]?, window: MelodyWindow, label: String = "") {
+    public init(z: [Float]?, window: MelodyWindow, label: String = "", model: String? = nil) {
         self.z = z
         self.window = window
         self.label = label
+        self.model = model
     }
 
     /// A fresh window of `steps` steps (4/4, 120 qpm) in a piece of its own called `name`, for codes that come

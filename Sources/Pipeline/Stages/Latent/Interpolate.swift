@@ -88,20 +88,35 @@ enum AttributeShift {
         ],
         make: { p in
             let folder = try ModelStore.folder(p.string("model"))
-            let vectors = try AttributeVectors.load(from: URL(fileURLWithPath: folder))
-            let name = p.string("name")
-            guard let raw = vectors.vectors[name] else {
-                throw MusicVAEError.invalidInput("\(folder)/attributes.json has no vector for \(name)")
-            }
-            let v = p.bool("isolate")
-                ? Latent.orthogonalized(raw, against: vectors.vectors.filter { $0.key != name }.sorted { $0.key < $1.key }.map(\.value))
-                : raw
+            let name = p.string("name"), isolate = p.bool("isolate")
             let amount = Float(p.double("amount"))
-            return StageNode(name: "attribute", accepts: [LatentCode.typeName], output: .fixed(LatentCode.typeName)) { inputs, _ in
+            /// The vector of `name` in a model folder's attributes.json (isolated from the others when asked).
+            func vector(_ folder: String) throws -> [Float] {
+                let vectors = try AttributeVectors.load(from: URL(fileURLWithPath: folder))
+                guard let raw = vectors.vectors[name] else {
+                    throw MusicVAEError.invalidInput("\(folder)/attributes.json has no vector for \(name)")
+                }
+                return isolate ? Latent.orthogonalized(raw, against: vectors.vectors.filter { $0.key != name }.sorted { $0.key < $1.key }.map(\.value))
+                               : raw
+            }
+            let v = try vector(folder)
+            // Members of the model's family (other meters) that have the vector, by folder.
+            var others: [String: [Float]] = [:]
+            for member in ModelStore.family(of: folder).dropFirst() {
+                if let w = try? vector(member.folder) { others[member.folder] = w }
+            }
+            let familyVectors = others
+            return StageNode(name: "attribute", accepts: [LatentCode.typeName], output: .fixed(LatentCode.typeName)) { inputs, drops in
                 inputs.compactMap { $0 as? LatentCode }.map { c -> any PipelineValue in
-                    guard let z = c.z, z.count == v.count else { return c }
+                    guard let z = c.z else { return c }
+                    guard let u = c.model.map({ familyVectors[$0] }) ?? v, z.count == u.count else {
+                        drops.add("no \(name) vector for \(c.model.map { ($0 as NSString).lastPathComponent } ?? "the model"): window kept")
+                        var kept = c
+                        kept.z = nil   // decoding gives the window back exactly
+                        return kept
+                    }
                     var out = c
-                    out.z = Latent.add(z, v, amount: amount)
+                    out.z = Latent.add(z, u, amount: amount)
                     return out
                 }
             }

@@ -15,32 +15,41 @@ enum Encode {
             ParameterSpec("seed", .int, default: .int(0), range: 0...1e15, doc: "seed of the posterior draws"),
         ],
         make: { p in
-            let (model, _) = try ModelStore.model(parameter: p.string("model"))
+            let (model, folder) = try ModelStore.model(parameter: p.string("model"))
+            // The model's family (see `ModelStore.family`): windows of another bar grid go to the member made for it.
+            let family = ModelStore.family(of: folder).dropFirst().map { (folder: $0.folder, config: $0.config) }
             let sample = p.bool("sample")
             let seed = UInt64(p.int("seed"))
             return StageNode(name: "encode", accepts: [MelodyWindow.typeName], output: .fixed(LatentCode.typeName)) { inputs, drops in
                 let windows = inputs.compactMap { $0 as? MelodyWindow }
-                let steps = model.config.numSteps
-                let fit = windows.filter { $0.events.count == steps }
-                var codes: [[Float]] = []
-                if !fit.isEmpty {
-                    let (mu, sigma) = try model.encode(windows: fit.map(\.events))
-                    codes = mu
+                // Which model takes each window: 0 the stage's model, k > 0 family member k - 1, nil none.
+                let owner: [Int?] = windows.map { w in
+                    if w.events.count == model.config.numSteps { return 0 }
+                    return family.firstIndex { $0.config.numSteps == w.events.count && $0.config.stepsPerBar == w.window.stepsPerBar }.map { $0 + 1 }
+                }
+                var codes = [[Float]?](repeating: nil, count: windows.count)
+                for k in Set(owner.compactMap { $0 }).sorted() {
+                    let m = k == 0 ? model : try ModelStore.model(family[k - 1].folder)
+                    let picked = windows.indices.filter { owner[$0] == k }
+                    var (mu, sigma) = try m.encode(windows: picked.map { windows[$0].events })
                     if sample {
-                        for i in codes.indices {
-                            var rng = SeededGenerator(seed: seed ^ UInt64(fit[i].window.index &* 7919 &+ fit[i].track))
-                            for d in codes[i].indices { codes[i][d] += sigma[i][d] * rng.nextNormal() }
+                        for (j, i) in picked.enumerated() {
+                            var rng = SeededGenerator(seed: seed ^ UInt64(windows[i].window.index &* 7919 &+ windows[i].track))
+                            for d in mu[j].indices { mu[j][d] += sigma[j][d] * rng.nextNormal() }
                         }
                     }
+                    for (j, i) in picked.enumerated() { codes[i] = mu[j] }
+                    sigma = []
                 }
-                var next = 0
-                return windows.map { w -> any PipelineValue in
-                    guard w.events.count == steps else {
-                        drops.add("passed through unencoded: \(w.window.timeSignature) windows of \(w.events.count) steps, the model takes \(steps)")
+                return windows.indices.map { i -> any PipelineValue in
+                    let w = windows[i]
+                    guard let k = owner[i] else {
+                        drops.add("passed through unencoded: \(w.window.timeSignature) windows of \(w.events.count) steps, "
+                                  + "no model for them (the model takes \(model.config.numSteps)"
+                                  + family.map { ", \(($0.folder as NSString).lastPathComponent) \($0.config.numSteps)" }.joined() + ")")
                         return LatentCode(z: nil, window: w)
                     }
-                    defer { next += 1 }
-                    return LatentCode(z: codes[next], window: w, label: "window \(w.window.index + 1)")
+                    return LatentCode(z: codes[i], window: w, label: "window \(w.window.index + 1)", model: k == 0 ? nil : family[k - 1].folder)
                 }
             }
         })
@@ -66,15 +75,19 @@ enum Decode {
             let seed = UInt64(p.int("seed"))
             return StageNode(name: "decode", accepts: [LatentCode.typeName], output: .fixed(MelodyWindow.typeName)) { inputs, _ in
                 let codes = inputs.compactMap { $0 as? LatentCode }
-                let encoded = codes.filter { $0.z != nil }
-                let decoded = encoded.isEmpty ? [] : try model.decode(z: encoded.map { $0.z! }, temperature: temperature > 0 ? Float(temperature) : nil,
-                                                                       seed: seed)
-                var next = 0
-                return codes.map { c -> any PipelineValue in
-                    guard c.z != nil else { return c.window }
-                    defer { next += 1 }
+                var decoded = [[Int]?](repeating: nil, count: codes.count)
+                // Codes of a family member (another meter) decode with the model they were encoded by.
+                for owner in Set(codes.filter { $0.z != nil }.map { $0.model ?? "" }).sorted() {
+                    let m = owner.isEmpty ? model : try ModelStore.model(owner)
+                    let picked = codes.indices.filter { codes[$0].z != nil && (codes[$0].model ?? "") == owner }
+                    let ids = try m.decode(z: picked.map { codes[$0].z! }, temperature: temperature > 0 ? Float(temperature) : nil, seed: seed)
+                    for (j, i) in picked.enumerated() { decoded[i] = ids[j] }
+                }
+                return codes.indices.map { i -> any PipelineValue in
+                    let c = codes[i]
+                    guard let events = decoded[i] else { return c.window }
                     var w = c.window
-                    w.events = decoded[next]
+                    w.events = events
                     w.velocities = []
                     w.generated = true
                     return keepTune ? w.keepingTune(of: c.window) : w

@@ -35,6 +35,33 @@ enum ModelStore {
         return (try model(f), f)
     }
 
+    /// The Swift configuration in `folder/config.json` (nil when absent or unreadable), without loading weights.
+    static func config(of folder: String) -> MusicVAEConfig? {
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: folder + "/config.json")),
+              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let ours = json[MusicVAEModel.configKey],
+              let raw = try? JSONSerialization.data(withJSONObject: ours) else { return nil }
+        return try? JSONDecoder().decode(MusicVAEConfig.self, from: raw)
+    }
+
+    /// The family of the model in `folder`: the model itself first, then the models beside it (sibling folders
+    /// of the same parent) with as many bars per window but another bar grid, e.g. `Models/mel_2bar_triple`
+    /// (3/4 and 6/8, 12 steps a bar) beside `Models/mel_2bar_small` (16 steps a bar). Each window goes to the
+    /// member whose steps and bar length it has.
+    static func family(of folder: String) -> [(folder: String, config: MusicVAEConfig)] {
+        guard let main = config(of: folder) else { return [] }
+        var members = [(folder, main)]
+        let url = URL(fileURLWithPath: folder).standardizedFileURL
+        let parent = url.deletingLastPathComponent()
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? []).sorted()
+        for name in names where name != url.lastPathComponent {
+            let sibling = parent.appendingPathComponent(name).path
+            guard let c = config(of: sibling), c.bars == main.bars, c.stepsPerBar != main.stepsPerBar, c.depth == main.depth,
+                  !members.contains(where: { $0.1.stepsPerBar == c.stepsPerBar }) else { continue }
+            members.append((sibling, c))
+        }
+        return members
+    }
+
     /// A parameter for the model folder, shared by the model stages.
     static let parameter = ParameterSpec("model", .string, default: .string(""),
                                          doc: "model folder; empty: the default model Models/mel_2bar_small")

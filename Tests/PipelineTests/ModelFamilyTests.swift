@@ -1,0 +1,59 @@
+import TestSupport
+import Foundation
+import Testing
+import MusicVAE
+import NoteSequences
+@testable import Pipeline
+
+/// A model folder's family: windows of another meter go to the model beside it made for their bar grid (3/4 and
+/// 6/8 to a 12-steps-a-bar model), and meters no member takes pass through exactly, named in the counts.
+@Suite(.serialized) struct ModelFamilyTests {
+    let stages = ModelStageTests()
+
+    /// Models/duple (32 steps, 16 a bar) and Models/triple (24 steps, 12 a bar), tiny and untrained, with
+    /// attribute vectors, in a scratch folder; returns the duple model's folder.
+    func family() throws -> String {
+        let models = try temporaryFolder() + "/Models"
+        for (name, steps, bar) in [("duple", 32, 16), ("triple", 24, 12)] {
+            let config = MusicVAEConfig(name: name, numSteps: steps, zSize: 8, encoder: .init(kind: .bidirectional, layerSizes: [16]),
+                                        decoder: .init(kind: .flat, layerSizes: [16]), barSteps: bar)
+            let folder = URL(fileURLWithPath: models + "/" + name)
+            try MusicVAEModel(config: config, seed: 3).save(to: folder)
+            var vectors: [String: [Float]] = [:]
+            for (i, attribute) in MelodyAttributes.names.enumerated() { vectors[attribute] = (0..<8).map { $0 == i ? 3 : 0 } }
+            try AttributeVectors(vectors: vectors, quartileMeans: [:], windows: 0, data: [], method: "test").save(to: folder)
+        }
+        return models + "/duple"
+    }
+
+    @Test func aWaltzGoesToTheTripleModel() throws {
+        let model = try family()
+        #expect(ModelStore.family(of: model).map { ($0.folder as NSString).lastPathComponent } == ["duple", "triple"])
+        let out = try temporaryFolder()
+        let waltz = SharedData.packageRoot.appendingPathComponent("Examples/melodies/scarborough-fair.mid").path
+        let r = try stages.run("edit", ["model=\(model)", "attribute=note_density", "amount=2", "output=\(out)/waltz.mid"], inputs: [waltz])
+        #expect(r.failures.isEmpty)
+        let encode = try #require(r.stages.first { $0.stage == "encode" })
+        #expect(encode.dropped.isEmpty, "\(encode.dropped)")
+        #expect(try NoteSequence(path: out + "/waltz.mid").notes != NoteSequence(path: waltz).notes)
+    }
+
+    /// A 9/8 tune: no member takes 18-step bars, so it comes back note for note, tick for tick.
+    @Test func aMeterWithoutAModelPassesThroughExactly() throws {
+        let model = try family()
+        let out = try temporaryFolder()
+        let tpq = 480, bar = 9 * tpq / 2
+        var s = NoteSequence(ticksPerQuarter: tpq, notes: (0..<36).map { i in
+            Note(pitch: 62 + i % 7, velocity: 80 + i % 3, start: i * tpq / 2 + 3, end: i * tpq / 2 + tpq / 2 - 20)
+        }, timeSignatures: [TimeSignature(tick: 0, numerator: 9, denominator: 8)], totalTicks: 4 * bar)
+        s.tracks = [TrackInfo(name: "Slip jig")]
+        try s.write(to: out + "/slip.mid")
+        let r = try stages.run("edit", ["model=\(model)", "attribute=note_density", "amount=2", "output=\(out)/slip-more.mid"],
+                               inputs: [out + "/slip.mid"])
+        #expect(r.failures.isEmpty)
+        let encode = try #require(r.stages.first { $0.stage == "encode" })
+        #expect(encode.dropped.keys.contains { $0.hasPrefix("passed through unencoded: 9/8 windows of 36 steps, no model for them") })
+        let original = try NoteSequence(path: out + "/slip.mid"), back = try NoteSequence(path: out + "/slip-more.mid")
+        #expect(back.notes.map { [$0.pitch, $0.velocity, $0.start, $0.end] } == original.notes.map { [$0.pitch, $0.velocity, $0.start, $0.end] })
+    }
+}
