@@ -95,6 +95,9 @@ public enum TFJSCheckpoint {
                         }
                     }
                     offset += n * width
+                    if let bad = values.firstIndex(where: { !$0.isFinite }) {
+                        throw MusicVAEError.badCheckpoint("\(dir.path): weight '\(e.name)' holds \(values[bad]) at index \(bad): the model is damaged (a diverged training run?)")
+                    }
                     out.append((e.name, try Tensor(shape: e.shape, data: values)))
                 }
             }

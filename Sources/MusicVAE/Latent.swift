@@ -159,7 +159,23 @@ public struct AttributeVectors: Codable, Sendable, Equatable {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw MusicVAEError.invalidInput("\(folder.path) has no \(fileName); run `musicvae attributes compute --model \(folder.path) --data ...`")
         }
-        return try JSONDecoder().decode(AttributeVectors.self, from: Data(contentsOf: url))
+        let vectors: AttributeVectors
+        do {
+            vectors = try JSONDecoder().decode(AttributeVectors.self, from: Data(contentsOf: url))
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw MusicVAEError.badCheckpoint("\(url.path): no '\(key.stringValue)' entry; recompute it with `musicvae attributes compute`")
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            let at = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+            throw MusicVAEError.badCheckpoint("\(url.path): '\(at)' has the wrong type; recompute it with `musicvae attributes compute`")
+        } catch {
+            throw MusicVAEError.badCheckpoint("\(url.path): not a valid attributes file (\(error is DecodingError ? "malformed JSON" : "\(error)"))")
+        }
+        let sizes = Set(vectors.vectors.values.map(\.count))
+        if sizes.count > 1 { throw MusicVAEError.badCheckpoint("\(url.path): the vectors have different lengths \(sizes.sorted())") }
+        if let (name, _) = vectors.vectors.first(where: { $0.value.contains { !$0.isFinite } }) {
+            throw MusicVAEError.badCheckpoint("\(url.path): vector '\(name)' holds NaN or infinite values")
+        }
+        return vectors
     }
 
     /// Writes `attributes.json` into a model folder, atomically.

@@ -56,4 +56,29 @@ import NoteSequences
         let original = try NoteSequence(path: out + "/slip.mid"), back = try NoteSequence(path: out + "/slip-more.mid")
         #expect(back.notes.map { [$0.pitch, $0.velocity, $0.start, $0.end] } == original.notes.map { [$0.pitch, $0.velocity, $0.start, $0.end] })
     }
+
+    /// NaN weights and a malformed attributes file are clear errors naming the file, not empty output.
+    @Test func damagedModelFilesAreClearErrors() throws {
+        let folder = try temporaryFolder() + "/model"
+        try FileManager.default.copyItem(atPath: ModelStageTests.golden, toPath: folder)
+        let shard = URL(fileURLWithPath: folder + "/group1-shard1of3")
+        var bytes = try Data(contentsOf: shard)
+        bytes.replaceSubrange(0..<4, with: withUnsafeBytes(of: Float.nan.bitPattern.littleEndian) { Data($0) })
+        try bytes.write(to: shard)
+        do {
+            _ = try MusicVAEModel.load(from: URL(fileURLWithPath: folder))
+            Issue.record("a model with a NaN weight loaded")
+        } catch let e as MusicVAEError {
+            #expect("\(e)".contains(folder) && "\(e)".contains("holds nan at index 0"), "\(e)")
+        }
+        let model = try family()
+        try Data(#"{"vectors": 3, "windows": 0, "data": [], "method": "x", "quartile_means": {}}"#.utf8)
+            .write(to: URL(fileURLWithPath: model + "/attributes.json"))
+        do {
+            _ = try AttributeVectors.load(from: URL(fileURLWithPath: model))
+            Issue.record("a malformed attributes.json loaded")
+        } catch let e as MusicVAEError {
+            #expect("\(e)".contains(model + "/attributes.json") && "\(e)".contains("'vectors' has the wrong type"), "\(e)")
+        }
+    }
 }
