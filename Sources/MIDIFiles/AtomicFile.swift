@@ -17,9 +17,11 @@ public func writeFileAtomically(_ bytes: [UInt8], to path: String) throws {
         throw MIDIFileError.cannotWrite(path: path, reason: "cannot create a temporary file in \(folder.isEmpty ? "/" : folder): \(String(cString: strerror(errno)))")
     }
     let tempPath = templateBytes.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    let tracked = TemporaryFiles.track(tempPath)
     var ok = false
     defer {
         if !ok { unlink(tempPath) }
+        TemporaryFiles.forget(tracked)
     }
     var written = 0
     let result: Int = bytes.withUnsafeBytes { raw in

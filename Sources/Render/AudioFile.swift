@@ -1,4 +1,5 @@
 import CSndFile
+import MIDIFiles
 import Foundation
 
 /// Reads and writes audio files through libsndfile.
@@ -17,6 +18,8 @@ public enum AudioFile {
         case .float: sub = SF_FORMAT_FLOAT
         }
         info.format = Int32(SF_FORMAT_WAV | sub)
+        let tracked = TemporaryFiles.track(temp)
+        defer { TemporaryFiles.forget(tracked) }
         guard let file = sf_open(temp, Int32(SFM_WRITE), &info) else {
             throw RenderError.audioFile(path: path, reason: "cannot write: " + String(cString: sf_strerror(nil)))
         }

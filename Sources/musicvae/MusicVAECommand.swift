@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MIDIFiles
 
 /// The `musicvae` command: MIDI in, a learned latent space, MIDI and audio out.
 @main
@@ -28,6 +29,9 @@ struct MusicVAECommand: ParsableCommand {
                 Foundation.exit(ExitCode.validationFailure.rawValue)
             }
         }
+        // A command stopped by Ctrl-C or SIGTERM leaves no temporary file of an unfinished write (train installs
+        // its own handlers, which save first).
+        TemporaryFiles.removeOnSignals()
         // Stages find bundled files (SoundFonts/, later Models/) through MUSICVAE_HOME.
         if let home = InstallPaths.home { setenv("MUSICVAE_HOME", home, 0) }
         main(nil)

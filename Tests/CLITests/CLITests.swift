@@ -314,6 +314,27 @@ func scratchFolder() throws -> String {
         #expect(edited.notes.filter { $0.track == 2 }.count > original.notes.filter { $0.track == 2 }.count)
     }
 
+    /// A batch render stopped by SIGTERM exits 143 and leaves no temporary file of an unfinished WAV behind.
+    @Test func aStoppedRenderLeavesNoTemporaryFiles() throws {
+        let dir = try scratchFolder()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLI.executable)
+        p.arguments = ["run", "render", SharedData.chorales, "--set", "output=\(dir)/{stem}.wav", "--threads", "2"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        let started = Date()
+        while (try FileManager.default.contentsOfDirectory(atPath: dir)).filter({ $0.hasSuffix(".wav") }).count < 3
+                && Date().timeIntervalSince(started) < 120 && p.isRunning { usleep(20_000) }
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 143)
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir)
+        #expect(left.filter { $0.contains(".tmp-") }.isEmpty, "\(left)")
+        #expect(left.filter { $0.hasSuffix(".wav") }.count >= 3)
+    }
+
     @Test func badArgumentsGiveUsageErrors() throws {
         let r = try CLI.run(["inspect"])
         #expect(r.status == 64)

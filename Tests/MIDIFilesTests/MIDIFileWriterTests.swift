@@ -1,4 +1,5 @@
 import TestSupport
+import Foundation
 import Testing
 @testable import MIDIFiles
 
@@ -67,6 +68,21 @@ import Testing
         // Nothing else is left in the folder (no temporary files).
         #expect(try listDirectory(dir) == ["x.mid"])
         #expect(throws: MIDIFileError.self) { try writeFileAtomically([1], to: dir + "/missing/y.mid") }
+    }
+
+    /// The temporary files of writes in progress are tracked, and a signal handler's `removeAll` deletes them.
+    @Test func temporaryFilesOfUnfinishedWritesAreRemoved() throws {
+        let dir = NSTemporaryDirectory() + "tmpfiles-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let unfinished = dir + "/.out.wav.tmp-1", finished = dir + "/.done.tmp-2"
+        for p in [unfinished, finished] { FileManager.default.createFile(atPath: p, contents: Data([1, 2, 3])) }
+        let a = TemporaryFiles.track(unfinished), b = TemporaryFiles.track(finished)
+        #expect(a != nil && b != nil && a != b)
+        TemporaryFiles.forget(b)
+        TemporaryFiles.removeAll()
+        #expect(!FileManager.default.fileExists(atPath: unfinished))
+        #expect(FileManager.default.fileExists(atPath: finished))
+        TemporaryFiles.forget(a)
     }
 }
 
