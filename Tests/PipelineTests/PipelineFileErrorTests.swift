@@ -1,3 +1,4 @@
+import Foundation
 import TestSupport
 import Testing
 @testable import Pipeline
@@ -97,6 +98,15 @@ func loadError(_ yaml: String, overrides: [String] = [], positional: [String] = 
             _ = try PipelinePlan(file: file, overrides: overrides, listSources: false)
         }
     }
-}
 
-import Foundation
+    /// Nested or mistyped list values and values the run would refuse are errors when the file is checked,
+    /// each located in the file.
+    @Test func nestedAndMistypedValuesAreLocatedErrors() {
+        let nested = loadError("stages:\n  - read-midi: {path: x.mid}\n  - quantize: {}\n  - slice-bars: {meters: [[3/4]]}\n")
+        #expect(nested?.description.hasPrefix("p.yaml:4:27: parameter 'meters': a list of plain values is expected") == true, "\(String(describing: nested))")
+        let banana = loadError("stages:\n  - read-midi: {path: x.mid}\n  - quantize: {}\n  - slice-bars: {meters: [banana]}\n")
+        #expect(banana?.description == "p.yaml:4:5: stage 'slice-bars': expected time signatures like 4/4 or 6/8, got 'banana'")
+        let slow = loadError("stages:\n  - read-midi: {path: x.mid}\n  - render: {path: x.wav, tempo: 0.001}\n")
+        #expect(slow?.description == "p.yaml:3:5: stage 'render': 0.001 is out of range 1...1000", "\(String(describing: slow))")
+    }
+}

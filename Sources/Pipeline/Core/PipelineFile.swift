@@ -188,6 +188,9 @@ public struct PipelineFile: Sendable {
                 if let s = v.scalar {
                     text = s.string
                 } else if let seq = v.sequence {
+                    if let nested = seq.first(where: { $0.scalar == nil }) {
+                        throw PipelineError.structure(location(nested, file: file), "parameter '\(pname)': a list of plain values is expected, not a nested list or mapping")
+                    }
                     text = seq.compactMap { $0.scalar?.string }.joined(separator: ",")
                 } else {
                     throw PipelineError.structure(location(v, file: file), "parameter '\(pname)' must be a value or a list of values")

@@ -21,7 +21,7 @@ enum RenderStage {
             ParameterSpec("chorus", .bool, default: .bool(true), doc: "FluidSynth chorus"),
             ParameterSpec("mono", .bool, default: .bool(false), doc: "one channel instead of two"),
             ParameterSpec("tempo", .double, default: .double(0), range: 0...1000,
-                          doc: "play at this many quarters per minute; 0 keeps the score's tempo map"),
+                          doc: "play at this many quarters per minute (1...1000); 0 keeps the score's tempo map"),
         ],
         make: { p in
             var options = RenderOptions()
@@ -31,7 +31,11 @@ enum RenderStage {
             options.reverb = p.bool("reverb")
             options.chorus = p.bool("chorus")
             options.mono = p.bool("mono")
-            options.tempo = p.double("tempo") > 0 ? p.double("tempo") : nil
+            let tempo = p.double("tempo")
+            // The synthesizer plays 1...1000 quarters per minute; 0 keeps the score's tempo map. Refused here, at
+            // check time, rather than when the first file renders.
+            if tempo != 0 && tempo < 1 { throw ParameterProblem.outOfRange(value: tempo, range: 1...1000) }
+            options.tempo = tempo > 0 ? tempo : nil
             let soundFont = try SoundFonts.locate(explicit: p.string("soundfont"), projectFolder: SoundFonts.projectFolder)
             let pool = SynthPool(soundFont: soundFont, options: options)
             let template = p.string("path")

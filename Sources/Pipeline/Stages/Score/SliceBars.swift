@@ -29,6 +29,12 @@ enum SliceBars {
                 }
                 pickup = .steps(n)
             }
+            for meter in p.list("meters") {
+                let parts = meter.split(separator: "/").map { Int($0) }
+                guard parts.count == 2, let n = parts[0], let d = parts[1], n > 0, d > 0, d & (d - 1) == 0 else {
+                    throw ParameterProblem.illTyped(expected: "time signatures like 4/4 or 6/8", got: meter)
+                }
+            }
             let settings = BarSlicing(bars: p.int("bars"), hop: p.int("hop"), cover: p.bool("cover"),
                                       meters: p.list("meters"), pickup: pickup,
                                       stepsPerBar: p.int("steps_per_bar") > 0 ? p.int("steps_per_bar") : nil)
