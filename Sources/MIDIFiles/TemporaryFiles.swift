@@ -18,7 +18,7 @@ public enum TemporaryFiles {
         return p
     }()
     nonisolated(unsafe) static var mutex = pthread_mutex_t()
-    nonisolated(unsafe) static let mutexReady: Bool = { pthread_mutex_init(&mutex, nil); return true }()
+    static let mutexReady: Bool = { pthread_mutex_init(&mutex, nil); return true }()
 
     /// Tracks `path` until `forget`; returns its slot (nil when none is free or the path is too long).
     public static func track(_ path: String) -> Int? {

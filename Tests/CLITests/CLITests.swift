@@ -335,6 +335,17 @@ func scratchFolder() throws -> String {
         #expect(left.filter { $0.hasSuffix(".wav") }.count >= 3)
     }
 
+    /// `--amount -1` (a negative number after a space, as the README writes it) is the amount, not an option.
+    @Test func negativeAmountsParse() throws {
+        let dir = try scratchFolder()
+        let ode = SharedData.packageRoot.appendingPathComponent("Examples/melodies/ode-to-joy.mid").path
+        let fewer = try CLI.run(["edit", ode, "--attribute", "note_density", "--amount", "-1", "-o", dir + "/fewer.mid"])
+        #expect(fewer.status == 0, "\(fewer.stderr)")
+        let more = try CLI.run(["edit", ode, "--attribute", "note_density", "--amount", "1", "-o", dir + "/more.mid"])
+        #expect(more.status == 0, "\(more.stderr)")
+        #expect(try NoteSequence(path: dir + "/fewer.mid").notes.count < NoteSequence(path: dir + "/more.mid").notes.count)
+    }
+
     @Test func badArgumentsGiveUsageErrors() throws {
         let r = try CLI.run(["inspect"])
         #expect(r.status == 64)

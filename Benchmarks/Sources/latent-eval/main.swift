@@ -102,8 +102,9 @@ for name in rows {
 
 // Interpolation between held-out windows.
 let m = try MusicVAEModel.load(from: URL(fileURLWithPath: model))
-let data = try WindowDataset(paths: [corpus], settings: .init(steps: m.config.numSteps))
-let pool = data.heldOut
+// With --unseen every window of the corpus is unseen; otherwise the held-out files' windows.
+let data = try WindowDataset(paths: [corpus], settings: .init(for: m.config, heldOutEvery: unseen ? 0 : 20))
+let pool = unseen ? data.train : data.heldOut
 let pairs = min(100, pool.count / 2)
 let steps = 11
 var latent = [Double](repeating: 0, count: steps), dataSpace = [Double](repeating: 0, count: steps)
@@ -120,7 +121,39 @@ for p in 0..<pairs {
         dataSpace[k] += Double(zip(mixed, a).filter { $0 != $1 }.count) / Double(a.count)
     }
 }
-print("\nInterpolation, \(pairs) pairs of held-out windows: mean Hamming distance of each step to the first")
+print("\nInterpolation, \(pairs) pairs of \(unseen ? "unseen" : "held-out") windows: mean Hamming distance of each step to the first")
 print("  step      " + (1...steps).map { String(format: "%5d", $0) }.joined())
 print("  latent    " + latent.map { String(format: "%5.2f", $0 / Double(max(1, pairs))) }.joined())
 print("  data      " + dataSpace.map { String(format: "%5.2f", $0 / Double(max(1, pairs))) }.joined())
+
+// Prior samples: do codes drawn from N(0, I) decode into melodies like the data's? For each attribute, the
+// intersection of its histogram over the samples with its histogram over held-out windows (20 equal bins over the
+// range of both; 1 = the same distribution), and the share of samples spanning more than two octaves or holding
+// fewer than 4 notes.
+let sampleCount = 1000
+let samples = try m.sample(count: sampleCount, temperature: 0.5, seed: 1)
+let reference = Array(pool.prefix(4000))
+func attributeTable(_ windows: [[Int]]) -> [[Double]] { windows.map { MelodyAttributes(events: $0).values } }
+let sa = attributeTable(samples), ra = attributeTable(reference)
+print("\nPrior samples: \(sampleCount) at temperature 0.5 against \(reference.count) \(unseen ? "unseen" : "held-out") windows (histogram intersection)")
+for (k, name) in MelodyAttributes.names.enumerated() {
+    let a = sa.map { $0[k] }, b = ra.map { $0[k] }
+    let lo = min(a.min()!, b.min()!), hi = max(a.max()!, b.max()!)
+    let bins = 20
+    func histogram(_ xs: [Double]) -> [Double] {
+        var h = [Double](repeating: 0, count: bins)
+        for x in xs { h[hi > lo ? min(bins - 1, Int((x - lo) / (hi - lo) * Double(bins))) : 0] += 1 }
+        return h.map { $0 / Double(xs.count) }
+    }
+    let overlap = zip(histogram(a), histogram(b)).reduce(0) { $0 + min($1.0, $1.1) }
+    print("  " + name.padding(toLength: 18, withPad: " ", startingAt: 0)
+          + String(format: "overlap %.3f   mean %.3f (samples) vs %.3f (held out)", overlap,
+                   a.reduce(0, +) / Double(a.count), b.reduce(0, +) / Double(b.count)))
+}
+let spans = samples.map { w -> (Int, Int) in
+    let pitches = w.compactMap(MelodyEncoding.pitch(ofClass:))
+    return (pitches.count, (pitches.max() ?? 0) - (pitches.min() ?? 0))
+}
+print(String(format: "  samples over two octaves: %.1f%%   with fewer than 4 notes: %.1f%%",
+             100 * Double(spans.filter { $0.1 > 24 }.count) / Double(sampleCount),
+             100 * Double(spans.filter { $0.0 < 4 }.count) / Double(sampleCount)))

@@ -67,7 +67,7 @@ struct Attributes: ParsableCommand {
         @Option(parsing: .upToNextOption, help: "MIDI files or folders.")
         var data: [String]
 
-        @Option(help: "How many times each vector to add.")
+        @Option(parsing: .unconditional, help: "How many times each vector to add (negative: the other way).")
         var amount: Float = 1
 
         @Option(help: "Windows used (held-out ones first, spread evenly).")

@@ -74,7 +74,7 @@ struct Edit: ParsableCommand {
     @Option(help: "Attribute vector to add.")
     var attribute: String
 
-    @Option(help: "How far to move (negative: the other way).")
+    @Option(parsing: .unconditional, help: "How far to move (negative: the other way, as in --amount -1).")
     var amount: Double = 1
 
     @Option(name: .shortAndLong, help: "Output MIDI file.")

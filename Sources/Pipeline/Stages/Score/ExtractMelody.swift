@@ -47,7 +47,9 @@ enum ExtractMelody {
                 if current == nil || current!.piece != w.piece {
                     let lines = PieceLines(w.piece, settings, drops: &drops)
                     current = (w.piece, lines)
-                    if let choice = lines.choice { Self.countKeptTracks(of: w.piece, choice: choice, drops: &drops) }
+                    if let choice = lines.choice, choice.candidates > 1 || !choice.isMelody {
+                        Self.countKeptTracks(of: w.piece, choice: choice, drops: &drops)
+                    }
                 }
                 out += current!.lines.melodies(in: w, drops: &drops)
             }
