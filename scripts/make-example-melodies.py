@@ -5,6 +5,11 @@ Pure Python, no dependencies: a minimal Standard MIDI File writer. Run from the 
     python3 scripts/make-example-melodies.py
 """
 import struct
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from smf import format0, vlq  # noqa: E402
 
 TPQ = 480
 
@@ -43,15 +48,6 @@ TUNES = {
 }
 
 
-def vlq(n):
-    out = [n & 0x7F]
-    n >>= 7
-    while n:
-        out.append(0x80 | (n & 0x7F))
-        n >>= 7
-    return bytes(reversed(out))
-
-
 def tune_file(title, qpm, meter, sharps, notes):
     ev = []  # (tick, bytes)
     ev.append((0, b"\xff\x03" + vlq(len(title.encode())) + title.encode()))
@@ -74,8 +70,7 @@ def tune_file(title, qpm, meter, sharps, notes):
     for tick, data in ev:
         body += vlq(tick - last) + data
         last = tick
-    header = b"MThd" + struct.pack(">IHHH", 6, 0, 1, TPQ)
-    return header + b"MTrk" + struct.pack(">I", len(body)) + body
+    return format0(TPQ, body)
 
 
 for name, tune in TUNES.items():

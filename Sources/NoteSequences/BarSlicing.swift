@@ -85,6 +85,7 @@ extension QuantizedSequence {
     /// which nothing sounds ("empty window").
     public func barWindows(_ settings: BarSlicing, drops: inout DropCounts) -> [BarWindow] {
         let spq = stepsPerQuarter
+        let sound = SoundIndex(notes)
         let signatures = sequence.timeSignatures.isEmpty ? [TimeSignature(numerator: 4, denominator: 4)] : sequence.timeSignatures
         var windows: [BarWindow] = []
         for (k, ts) in signatures.enumerated() {
@@ -130,7 +131,7 @@ extension QuantizedSequence {
                     drops.add("crosses a time-signature change")
                     continue
                 }
-                if !hasSound(from: s, to: s + windowLength) {
+                if !sound.sounds(from: s, to: s + windowLength) {
                     drops.add("empty window")
                     continue
                 }
@@ -146,7 +147,7 @@ extension QuantizedSequence {
     }
 
     func hasSound(from lo: Int, to hi: Int) -> Bool {
-        notes.contains { $0.start < hi && $0.end > lo }
+        SoundIndex(notes).sounds(from: lo, to: hi)
     }
 
     /// Where the bar lines fall (0..<barLength) judged by velocity accents of onsets before `before`:
@@ -182,5 +183,26 @@ extension QuantizedSequence {
         // Prefer phase 0 when it is as loud (ties keep the plain grid).
         if count[0] >= 2, Double(sum[0]) / Double(count[0]) >= bestMean - 1e-9 { return 0 }
         return best
+    }
+}
+
+/// Answers "does any note sound in steps lo..<hi?" in O(log n) for notes sorted by onset: the last note starting
+/// before `hi` is found by binary search, and the running maximum of the ends up to it says whether one still
+/// sounds at `lo`.
+struct SoundIndex {
+    let starts: [Int]
+    let endsSoFar: [Int]
+
+    init(_ notes: [Note]) {
+        let sorted = zip(notes, notes.dropFirst()).allSatisfy { $0.start <= $1.start } ? notes : notes.sorted { $0.start < $1.start }
+        starts = sorted.map(\.start)
+        var running = Int.min
+        endsSoFar = sorted.map { running = max(running, $0.end); return running }
+    }
+
+    func sounds(from lo: Int, to hi: Int) -> Bool {
+        var a = 0, b = starts.count
+        while a < b { let mid = (a + b) / 2; if starts[mid] < hi { a = mid + 1 } else { b = mid } }
+        return a > 0 && endsSoFar[a - 1] > lo
     }
 }

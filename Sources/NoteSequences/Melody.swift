@@ -289,8 +289,12 @@ extension QuantizedSequence {
                 velocities += v[skip...]
                 programs.append((at + skip, w.program, w.channel))
             }
+            var owner = programs[0], nextProgram = 1   // notes come in onset order: the owner only moves forward
             for n in MelodyEncoding.notes(of: line.events, velocities: velocities) {
-                let owner = programs.last(where: { $0.step <= n.start }) ?? programs[0]
+                while nextProgram < programs.count && programs[nextProgram].step <= n.start {
+                    owner = programs[nextProgram]
+                    nextProgram += 1
+                }
                 // A padded pick-up bar starts before the piece: what a model writes there is cut at step 0.
                 let start = max(0, n.start + line.origin), end = n.end + line.origin
                 guard end > start else { continue }
@@ -345,7 +349,9 @@ extension QuantizedSequence {
                 note.start = tick(n.start)
                 note.end = min(tick(n.end), end)
                 // A generated note ends before the next original note of its track (kept notes keep their onsets).
-                if let next = onsets.firstIndex(where: { $0 > note.start }) { note.end = min(note.end, onsets[next]) }
+                var a = 0, b = onsets.count
+                while a < b { let mid = (a + b) / 2; if onsets[mid] <= note.start { a = mid + 1 } else { b = mid } }
+                if a < onsets.count { note.end = min(note.end, onsets[a]) }
                 guard note.start < end, note.end > note.start else { continue }
                 notes.append(note)
             }

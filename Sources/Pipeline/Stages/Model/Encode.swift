@@ -31,7 +31,7 @@ enum Encode {
                 for k in Set(owner.compactMap { $0 }).sorted() {
                     let m = k == 0 ? model : try ModelStore.model(family[k - 1].folder)
                     let picked = windows.indices.filter { owner[$0] == k }
-                    var (mu, sigma) = try m.encode(windows: picked.map { windows[$0].events })
+                    var (mu, sigma) = try ModelStore.inBatches(picked.map { windows[$0].events }) { try m.encode(windows: $0) }
                     if sample {
                         for (j, i) in picked.enumerated() {
                             var rng = SeededGenerator(seed: seed ^ UInt64(windows[i].window.index &* 7919 &+ windows[i].track))
@@ -80,7 +80,10 @@ enum Decode {
                 for owner in Set(codes.filter { $0.z != nil }.map { $0.model ?? "" }).sorted() {
                     let m = owner.isEmpty ? model : try ModelStore.model(owner)
                     let picked = codes.indices.filter { codes[$0].z != nil && (codes[$0].model ?? "") == owner }
-                    let ids = try m.decode(z: picked.map { codes[$0].z! }, temperature: temperature > 0 ? Float(temperature) : nil, seed: seed)
+                    // Each batch draws from its own seed, so sampled windows past the first batch are not repeats.
+                    let ids = try ModelStore.inBatches(picked.map { codes[$0].z! }) { batch, k in
+                        try m.decode(z: batch, temperature: temperature > 0 ? Float(temperature) : nil, seed: seed &+ UInt64(k))
+                    }
                     for (j, i) in picked.enumerated() { decoded[i] = ids[j] }
                 }
                 return codes.indices.map { i -> any PipelineValue in
