@@ -150,6 +150,10 @@ func scratchFolder() throws -> String {
         let audio = try FileManager.default.contentsOfDirectory(atPath: dir + "/report/audio").sorted()
         #expect(audio == ["001-ode-to-joy.wav", "002-rt.wav"])
         #expect(html.contains("src=\"audio/001-ode-to-joy.wav\""))
+        // Report audio is a linked preview: mono at 22.05 kHz (RIFF header: channels at byte 22, rate at 24).
+        let wav = try Data(contentsOf: URL(fileURLWithPath: dir + "/report/audio/002-rt.wav"))
+        #expect(wav[22] == 1 && wav[23] == 0)
+        #expect(Int(wav[24]) | Int(wav[25]) << 8 | Int(wav[26]) << 16 == 22_050)
         #expect(html.components(separatedBy: ">note density<").count - 1 == 2)   // the melody's attributes, input and output
     }
 

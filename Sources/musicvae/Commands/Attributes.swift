@@ -28,7 +28,7 @@ struct Attributes: ParsableCommand {
         func run() throws {
             let folder = try modelFolder(model)
             let m = try MusicVAEModel.load(from: URL(fileURLWithPath: folder))
-            let d = try WindowDataset(paths: data, settings: .init(steps: m.config.numSteps))
+            let d = try WindowDataset(paths: data, settings: .init(for: m.config))
             let picked = evenlySpread(d.train.count, limit: limit)
             let windows = picked.map { d.train[$0] }
             let tonics = picked.map { d.trainTonics[$0] }
@@ -88,7 +88,7 @@ struct Attributes: ParsableCommand {
             let folder = try modelFolder(model)
             let m = try MusicVAEModel.load(from: URL(fileURLWithPath: folder))
             let vectors = try AttributeVectors.load(from: URL(fileURLWithPath: folder))
-            let d = try WindowDataset(paths: data, settings: .init(steps: m.config.numSteps))
+            let d = try WindowDataset(paths: data, settings: .init(for: m.config))
             let pool = d.heldOut.isEmpty ? d.train : d.heldOut
             let poolTonics = d.heldOut.isEmpty ? d.trainTonics : d.heldOutTonics
             let picked = evenlySpread(pool.count, limit: limit)

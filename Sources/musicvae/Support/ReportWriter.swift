@@ -6,12 +6,23 @@ import Render
 import MusicVAE
 
 /// Writes `DIR/index.html` for a finished run: for each input, its own piano roll and audio, then every MIDI,
-/// WAV or SVG file the pipeline wrote for it. MIDI files are rendered to `DIR/audio/` with one loaded soundfont.
+/// WAV or SVG file the pipeline wrote for it. MIDI files are rendered to `DIR/audio/` with one loaded soundfont,
+/// as linked files (never inlined), mono at 22.05 kHz (a preview: a quarter of CD-quality size), until the audio
+/// reaches `audioBudget` bytes; later entries say that their audio was left out and why.
 enum ReportWriter {
+    /// The most audio one report writes (a report over a large batch would otherwise fill a disk: 185 tunes wrote
+    /// 2.5 GB before this cap).
+    static let audioBudget = 256 * 1024 * 1024
+
     static func write(_ report: RunReport, to dir: String, title: String, subtitle: String, soundFont: String? = nil) throws {
         let audioDir = dir + "/audio"
         try FileManager.default.createDirectory(atPath: audioDir, withIntermediateDirectories: true)
-        let synth = try Synthesizer(soundFont: try SoundFonts.locate(explicit: soundFont, projectFolder: SoundFonts.projectFolder))
+        var preview = RenderOptions()
+        preview.sampleRate = 22_050
+        preview.mono = true
+        let synth = try Synthesizer(soundFont: try SoundFonts.locate(explicit: soundFont, projectFolder: SoundFonts.projectFolder),
+                                    options: preview)
+        var audioBytes = 0, audioLeftOut = 0
         let roll = PianoRoll()
         // The latent distance of each output to its input needs a model: the default one, when it is there.
         let model = (try? modelFolder(nil)).flatMap { try? MusicVAEModel.load(from: URL(fileURLWithPath: $0)) }
@@ -30,9 +41,20 @@ enum ReportWriter {
         }
         func entry(title: String, midi path: String) -> ListeningReport.Entry? {
             guard let s = try? NoteSequence(path: path) else { return nil }
-            let name = audioName(((path as NSString).lastPathComponent as NSString).deletingPathExtension)
-            let audio = (try? AudioFile.writeWAV(synth.render(s), to: audioDir + "/" + name, format: .pcm16)).map { "audio/" + name }
-            return ListeningReport.Entry(title: title, svg: roll.svg([("", s)]), audio: audio, numbers: ListeningReport.numbers(of: s))
+            var numbers = ListeningReport.numbers(of: s)
+            var audio: String?
+            if audioBytes < audioBudget {
+                let name = audioName(((path as NSString).lastPathComponent as NSString).deletingPathExtension)
+                let buffer = synth.render(s)
+                if (try? AudioFile.writeWAV(buffer, to: audioDir + "/" + name, format: .pcm16)) != nil {
+                    audio = "audio/" + name
+                    audioBytes += 2 * buffer.samples.count + 44
+                }
+            } else {
+                audioLeftOut += 1
+                numbers.append(("audio", "left out: the report's audio reached its \(audioBudget / 1024 / 1024) MB cap"))
+            }
+            return ListeningReport.Entry(title: title, svg: roll.svg([("", s)]), audio: audio, numbers: numbers)
         }
         var sections: [ListeningReport.Section] = []
         for (input, values) in report.outputsByInput {
@@ -50,9 +72,9 @@ enum ReportWriter {
                         entries.append(e)
                     }
                 case "wav":
-                    let copy = audioName((name as NSString).deletingPathExtension)
-                    try? FileManager.default.copyItem(atPath: w.path, toPath: audioDir + "/" + copy)
-                    entries.append(.init(title: name, svg: "", audio: "audio/" + copy, numbers: w.note.map { [("audio", $0)] } ?? []))
+                    // The run's own WAV is linked where it is (relative to the report when it can be), not copied.
+                    let link = URL(fileURLWithPath: w.path).standardizedFileURL.path
+                    entries.append(.init(title: name, svg: "", audio: "file://" + link, numbers: w.note.map { [("audio", $0)] } ?? []))
                 case "svg":
                     let svg = (try? String(contentsOfFile: w.path, encoding: .utf8)) ?? ""
                     entries.append(.init(title: name, svg: svg, audio: nil, numbers: []))
@@ -62,7 +84,8 @@ enum ReportWriter {
             }
             sections.append(.init(title: input.path, entries: entries))
         }
-        let page = ListeningReport(title: title, subtitle: subtitle, sections: sections).html()
+        let capNote = audioLeftOut > 0 ? " (audio of \(audioLeftOut) entries left out: the \(audioBudget / 1024 / 1024) MB cap)" : ""
+        let page = ListeningReport(title: title, subtitle: subtitle + capNote, sections: sections).html()
         try writeFileAtomically(Array(page.utf8), to: dir + "/index.html")
     }
 }
