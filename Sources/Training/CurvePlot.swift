@@ -4,7 +4,7 @@ import Foundation
 /// held-out KL in nats (bottom panel) against training examples seen.
 public enum CurvePlot {
     /// Width and height of the picture; each panel's height.
-    static let width = 720.0, height = 420.0, panel = 160.0
+    static let width = 720.0, height = 460.0, panel = 160.0
     /// Left and right margins.
     static let left = 64.0, right = 24.0
 

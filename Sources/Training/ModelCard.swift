@@ -45,7 +45,7 @@ public struct ModelCard {
             | | |
             |---|---|
             | architecture | \(architecture) |
-            | steps per window | \(config.numSteps) (16 per bar, 4 per quarter) |
+            | steps per window | \(config.numSteps) (\(config.bars) bars of \(config.stepsPerBar) steps, 4 per quarter: \(config.meters.joined(separator: ", "))) |
             | training steps | \(summary.step) (batch \(batch)) |
             | examples seen | \(history.examples) (all runs) |
             | wall time of the last run | \(String(format: "%.1f", summary.seconds / 60)) min |

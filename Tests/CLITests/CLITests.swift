@@ -350,6 +350,32 @@ func scratchFolder() throws -> String {
         #expect(try NoteSequence(path: dir + "/fewer.mid").notes.count < NoteSequence(path: dir + "/more.mid").notes.count)
     }
 
+    /// "More notes" reaches jigs and waltzes through the triple-meter member of the default model's family, and a
+    /// 9/8 slip jig, which no model takes, comes back note for note with the reason named.
+    @Test func editReachesJigsAndWaltzes() throws {
+        let dir = try scratchFolder()
+        func notes(_ path: String) throws -> [Note] { try NoteSequence(path: path).notes }
+        func meter(_ path: String) -> String? {
+            guard let s = try? NoteSequence(path: path), s.timeSignatures.count == 1 else { return nil }
+            return s.timeSignatures[0].description
+        }
+        let ryans = SharedData.files(in: SharedData.folk + "/ryansMammoth")
+        let jig = try #require(ryans.first { meter($0) == "6/8" })
+        let slip = try #require(ryans.first { meter($0) == "9/8" })
+        let waltz = SharedData.packageRoot.appendingPathComponent("Examples/melodies/scarborough-fair.mid").path
+        for (tune, name) in [(jig, "jig"), (waltz, "waltz")] {
+            let r = try CLI.run(["edit", tune, "--attribute", "note_density", "--amount", "1", "-o", "\(dir)/\(name).mid"])
+            #expect(r.status == 0, "\(r.stderr)")
+            let before = try notes(tune).count, after = try notes("\(dir)/\(name).mid").count
+            #expect(Double(after) >= 1.25 * Double(before), "\(name): \(before) -> \(after) notes")
+        }
+        let r = try CLI.run(["edit", slip, "--attribute", "note_density", "--amount", "1", "-o", dir + "/slip.mid"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("passed through unencoded: 9/8 windows of 36 steps, no model for them"), "\(r.stdout)")
+        let fields = { (ns: [Note]) in ns.map { [$0.pitch, $0.velocity, $0.start, $0.end, $0.track, $0.channel] } }
+        #expect(fields(try notes(dir + "/slip.mid")) == fields(try notes(slip)))
+    }
+
     @Test func badArgumentsGiveUsageErrors() throws {
         let r = try CLI.run(["inspect"])
         #expect(r.status == 64)

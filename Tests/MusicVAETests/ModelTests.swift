@@ -66,11 +66,17 @@ struct ModelTests {
         }
     }
 
+    /// The architectures are Magenta's; the KL and learning-rate schedules are set for batch 64 (see the preset).
     @Test func presetsMatchMagenta() throws {
         let s = MusicVAEConfig.mel2barSmall
         try s.validate()
         #expect(s.encoder.layerSizes == [512] && s.zSize == 256 && s.decoder.layerSizes == [256, 256])
-        #expect(s.freeBits == 0 && s.maxBeta == 0.2 && s.betaRate == 0.99999 && s.depth == 90 && s.numSteps == 32)
+        #expect(s.maxBeta == 0.2 && s.depth == 90 && s.numSteps == 32 && s.stepsPerBar == 16)
+        #expect(s.freeBits == 64 && s.betaRate == 0.9999 && s.decayRate == 0.99995)
+        let t = MusicVAEConfig.mel2barTriple
+        try t.validate()
+        #expect(t.numSteps == 24 && t.stepsPerBar == 12 && t.bars == 2 && t.meters == ["3/4", "6/8", "3/8"])
+        #expect(t.with { $0.name = s.name; $0.numSteps = 32; $0.barSteps = nil } == s)
         let m = try MusicVAEModel(config: s, seed: 0)
         // cat-mel_2bar_small has 4,561,434 ... parameters: enc 2·(602·2048+2048) + mu/sigma 2·(1024·256+256)
         // + init (256·1024+1024) + dec (602·1024+1024) + (512·1024+1024) + out (256·90+90).

@@ -123,7 +123,7 @@ struct Train: ParsableCommand {
         let held = stoppedBy == SIGTERM ? [] : Array(dataset.heldOut.prefix(4000))
         if stoppedBy != SIGTERM { try run.measure() }
         let evaluation = held.isEmpty ? nil : try Evaluation.run(run.trainer.model, windows: held)
-        let card = ModelCard(config: run.trainer.model.config, command: CommandLine.arguments.joined(separator: " "), data: data,
+        let card = ModelCard(config: run.trainer.model.config, command: (["musicvae"] + CommandLine.arguments.dropFirst()).joined(separator: " "), data: data,
                              dataset: dataset, summary: summary, batch: batch, evaluation: evaluation, history: run.history)
         try card.write(to: output)
         print(String(format: "%@ at step %d after %.1f min (%d steps this run)%@", summary.interrupted ? "stopped" : "trained",
