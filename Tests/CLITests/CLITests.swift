@@ -102,7 +102,7 @@ func scratchFolder() throws -> String {
         let dir = try scratchFolder()
         try "stages:\n  - read-midi: {path: x.mid}\n  - quantise: {}\n".write(toFile: dir + "/bad.yaml", atomically: true, encoding: .utf8)
         let r = try CLI.run(["check", dir + "/bad.yaml"])
-        #expect(r.status == 1)
+        #expect(r.status == 2)
         #expect(r.stderr.contains("bad.yaml:3:5: unknown stage 'quantise' (did you mean 'quantize'?)"))
         let ok = try CLI.run(["check", "roundtrip", "extract"])
         #expect(ok.status == 0, "\(ok.stderr)")
@@ -382,7 +382,7 @@ func scratchFolder() throws -> String {
         let unknown = try CLI.run(["nope", "--help"])
         #expect(unknown.status == 64 && unknown.stderr.contains("unknown command 'nope'"))
         let missing = try CLI.run(["run", "no-such-pipeline"])
-        #expect(missing.status == 1)
+        #expect(missing.status == 2)
         #expect(missing.stderr.contains("no-such-pipeline: no such pipeline file"))
     }
 }

@@ -5,7 +5,7 @@ import Pipeline
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check a pipeline file: stages, parameters and types, with file:line:column for each problem.",
-        discussion: "Nothing runs and no input is read. Exit status 0 when the pipeline is valid, 1 otherwise.")
+        discussion: "Nothing runs and no input is read. Exit status 0 when every pipeline is valid, 2 otherwise.")
 
     @Argument(help: "Pipeline file(s), or names of bundled pipelines.")
     var pipelines: [String]
@@ -32,7 +32,7 @@ struct Check: ParsableCommand {
                 failed += 1
             }
         }
-        if failed > 0 { throw ExitCode(1) }
+        if failed > 0 { throw ExitCode(2) }
     }
 
     /// "a -> b -> c (gives T)" for a chain; one line per stage with what it reads for a graph.

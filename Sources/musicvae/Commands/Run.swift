@@ -43,7 +43,8 @@ struct Run: ParsableCommand {
 
     func run() throws {
         try loadPlugins(plugins)
-        let path = try InstallPaths.pipeline(pipeline)
+        let path: String
+        do { path = try InstallPaths.pipeline(pipeline) } catch let e as CLIError { throw invalidSetup(e.description) }
         let plan: PipelinePlan
         do {
             plan = try PipelinePlan(file: try PipelineFile(path: path), overrides: overrides, positional: inputs)
