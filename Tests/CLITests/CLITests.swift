@@ -376,6 +376,31 @@ func scratchFolder() throws -> String {
         #expect(fields(try notes(dir + "/slip.mid")) == fields(try notes(slip)))
     }
 
+    /// A pipeline file is code: where it writes by itself stays inside the working folder unless --allow-outside;
+    /// a path the user sets goes where the user said.
+    @Test func pipelineFilesWriteInsideTheWorkingFolder() throws {
+        let dir = try scratchFolder()
+        try FileManager.default.createDirectory(atPath: dir + "/work", withIntermediateDirectories: true)
+        let ode = SharedData.packageRoot.appendingPathComponent("Examples/melodies/ode-to-joy.mid").path
+        try """
+            inputs: [input]
+            vars: {output: "../escaped.mid"}
+            stages:
+              - read-midi: {path: "${input}"}
+              - write-midi: {path: "${output}"}
+
+            """.write(toFile: dir + "/work/p.yaml", atomically: true, encoding: .utf8)
+        let refused = try CLI.run(["run", "p.yaml", ode], cwd: dir + "/work")
+        #expect(refused.status == 2 && refused.stderr.contains("outside the working folder"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/escaped.mid"))
+        let allowed = try CLI.run(["run", "p.yaml", ode, "--allow-outside"], cwd: dir + "/work")
+        #expect(allowed.status == 0, "\(allowed.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir + "/escaped.mid"))
+        let chosen = try CLI.run(["run", "p.yaml", ode, "--set", "output=\(dir)/chosen.mid"], cwd: dir + "/work")
+        #expect(chosen.status == 0, "\(chosen.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir + "/chosen.mid"))
+    }
+
     @Test func badArgumentsGiveUsageErrors() throws {
         let r = try CLI.run(["inspect"])
         #expect(r.status == 64)

@@ -8,9 +8,15 @@ import Foundation
 /// `{stem}` gives every input of a batch the same file, which is refused. Two inputs with one stem (the same
 /// file name in two folders) would write one file, and are refused too. Paths compare after making them
 /// absolute and resolving links, so `./a.mid` and `a.mid` are one file.
+///
+/// A pipeline file is code: a writer whose path the file itself chose (its text or a variable's default) must
+/// write inside `root` (the working folder) unless `allowOutside`; paths that start with a variable the user set
+/// (an input, `--set output=...`, a command's `-o`) go where the user said.
 extension PipelinePlan {
-    /// Throws `PipelineError.outputCollision` for the first collision found.
-    public func checkOutputs() throws {
+    /// Throws `PipelineError.outputCollision` for the first collision found, or for a path the file chose outside
+    /// `root`.
+    public func checkOutputs(root: String = FileManager.default.currentDirectoryPath, allowOutside: Bool = false) throws {
+        let inside = Self.canonical(root)
         let inputs = Dictionary(stages.flatMap(\.sourceFiles).map { (Self.canonical($0.path), $0.path) }, uniquingKeysWith: { a, _ in a })
         let units = sources
         var fixed: [String: String] = [:]   // canonical literal output path -> the stage writing it
@@ -19,6 +25,15 @@ extension PipelinePlan {
                   !template.isEmpty else { continue }
             func fail(_ reason: String) throws -> Never {
                 throw PipelineError.outputCollision(stage.location, stage: stage.label, reason: reason)
+            }
+            if !allowOutside && !stage.pathChosenByUser {
+                let fixedPart = String(template.prefix { $0 != "{" })
+                let folder = fixedPart.hasSuffix("/") || template.contains("{") && !fixedPart.contains("/")
+                    ? fixedPart : (fixedPart as NSString).deletingLastPathComponent
+                let target = Self.canonical(folder.isEmpty ? "." : folder)
+                if target != inside && !target.hasPrefix(inside.hasSuffix("/") ? inside : inside + "/") {
+                    try fail("the pipeline file writes '\(template)', outside the working folder \(inside); pass --allow-outside to let it, or set the path yourself (--set)")
+                }
             }
             if !template.contains("{stem}") {
                 if units.count > 1 {

@@ -23,6 +23,9 @@ public struct PipelinePlan: Sendable {
         public var inputs: [Int]
         /// For a source stage, the files it reads.
         public var sourceFiles: [InputFile]
+        /// Whether its `path` (for writers) starts with a variable the user set on the command line (an input,
+        /// `--set`), so the user, not the pipeline file, chose where it writes.
+        public var pathChosenByUser: Bool = false
     }
 
     /// The file it came from.
@@ -63,6 +66,8 @@ public struct PipelinePlan: Sendable {
             throw PipelineError.tooManyInputs(file: file.path, given: positional.count, declared: file.inputs)
         }
         for (name, value) in zip(file.inputs, positional) { vars[name] = value }
+        // Variables the user set (inputs given, --set): a writer path starting with one is the user's choice.
+        var userSet = Set(file.inputs.prefix(positional.count))
         if !listSources {
             // Checking only: inputs nobody gave stand for themselves, so the rest can be checked.
             for name in file.inputs where vars[name] == nil { vars[name] = name }
@@ -72,6 +77,7 @@ public struct PipelinePlan: Sendable {
             let name = String(text[..<eq]).trimmingCharacters(in: .whitespaces)
             guard declared.contains(name) else { throw PipelineError.badOverride(text) }
             vars[name] = String(text[text.index(after: eq)...])
+            userSet.insert(name)
         }
         vars["pipeline_dir"] = (file.path as NSString).deletingLastPathComponent.isEmpty
             ? "." : (file.path as NSString).deletingLastPathComponent
@@ -149,6 +155,10 @@ public struct PipelinePlan: Sendable {
             }
             var stage = PlannedStage(node: node, label: raw.label, parameters: params, location: raw.location,
                                      outputType: out ?? "", inputs: reads[i], sourceFiles: files)
+            if let path = raw.parameters.first(where: { $0.name == "path" })?.text.trimmingCharacters(in: .whitespaces) {
+                stage.pathChosenByUser = userSet.contains { path.hasPrefix("${\($0)}") }
+                    || file.variables.contains { name, v in path.hasPrefix("${\(name)}") && userSet.contains { v.value.hasPrefix("${\($0)}") } }
+            }
             stage.node.name = raw.label
             planned[i] = stage
         }

@@ -41,6 +41,9 @@ struct Run: ParsableCommand {
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
+    @Flag(help: "Let the pipeline file write outside the working folder (paths you set with --set or as inputs may always).")
+    var allowOutside = false
+
     func run() throws {
         try loadPlugins(plugins)
         let path: String
@@ -48,7 +51,7 @@ struct Run: ParsableCommand {
         let plan: PipelinePlan
         do {
             plan = try PipelinePlan(file: try PipelineFile(path: path), overrides: overrides, positional: inputs)
-            try plan.checkOutputs()
+            try plan.checkOutputs(allowOutside: allowOutside)
         } catch let error as PipelineError {
             throw invalidSetup(error.description)
         }
