@@ -2,7 +2,8 @@
 # Scaling of whole musicvae processes with the size of one input: a one-track melody of N notes (written by
 # make-melody.py) through `run roundtrip` (read, quantize, write), the slice/extract/join chain of an edit without
 # the model (scale/slice-join.yaml), and `edit` (with the default model). Prints seconds, peak RSS and both per
-# 1,000 notes, so that a flat column means linear time and a bounded RSS column bounded memory.
+# 1,000 notes, so that a flat column means linear time and a bounded RSS column bounded memory. Then `check` of
+# pipeline files of S stages (a chain of transposes), per 1,000 stages.
 #   bash Benchmarks/scale/run.sh [N ...]      (default: 5000 20000 80000 320000)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -25,3 +26,13 @@ for n in "${sizes[@]}"; do
     awk -v j="$job" -v n="$n" -v s="$secs" -v k="$kb" 'BEGIN { printf "%-11s %9d %10.2f %10.0f %12.3f %12.3f\n", j, n, s, k/1024, 1e6*s/n, k/1024/n*1000 }'
   done
 done
+printf "\n%-11s %9s %10s %10s %12s\n" job stages seconds "peak MB" "ms/1k stages"
+for n in 5000 20000 40000; do
+  { echo "stages:"; echo "  - read-midi: {path: x.mid}"; echo "  - quantize: {}"
+    for ((i = 0; i < n; i++)); do echo "  - transpose: {semitones: 1}"; done
+    echo "  - write-midi: {path: out.mid}"; } > "$tmp/big.yaml"
+  /usr/bin/time -f "%e %M" -o "$tmp/t" "$MV" check "$tmp/big.yaml" > /dev/null
+  read -r secs kb < "$tmp/t"
+  awk -v n="$n" -v s="$secs" -v k="$kb" 'BEGIN { printf "%-11s %9d %10.2f %10.0f %12.3f\n", "check", n, s, k/1024, 1e6*s/n }'
+done
+

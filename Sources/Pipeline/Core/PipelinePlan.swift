@@ -184,25 +184,37 @@ public struct PipelinePlan: Sendable {
 
     /// Kahn's algorithm in file order; a cycle is reported at its first stage.
     static func topologicalOrder(_ reads: [[Int]], labels: [String], locations: [SourceLocation]) throws -> [Int] {
+        // Kahn's algorithm, taking the lowest ready index first (the same order as always picking the first stage
+        // whose inputs are done), in O(n log n): a pipeline of 40,000 stages checks as fast as its parsing.
         let remaining = reads.map { Set($0) }
+        var waiting = remaining.map(\.count)
+        var readers = [[Int]](repeating: [], count: reads.count)
+        for (i, r) in remaining.enumerated() { for k in r { readers[k].append(i) } }
+        var ready = MinHeap(remaining.indices.filter { waiting[$0] == 0 })
         var order: [Int] = []
-        var done = Set<Int>()
-        while order.count < reads.count {
-            guard let next = remaining.indices.first(where: { !done.contains($0) && remaining[$0].isSubset(of: done) }) else {
-                // Walk back from a stage that is not done to find the cycle.
-                var k = remaining.indices.first { !done.contains($0) }!
-                var path: [Int] = []
-                while !path.contains(k) {
-                    path.append(k)
-                    k = remaining[k].first { !done.contains($0) }!
-                }
-                let flow = Array(path[path.firstIndex(of: k)!...].reversed())   // in the direction values flow
-                let first = flow.firstIndex(of: flow.min()!)!
-                let rotated = Array(flow[first...] + flow[..<first])
-                throw PipelineError.cycle(locations[rotated[0]], stages: rotated.map { labels[$0] })
-            }
+        order.reserveCapacity(reads.count)
+        while let next = ready.pop() {
             order.append(next)
-            done.insert(next)
+            for r in readers[next] {
+                waiting[r] -= 1
+                if waiting[r] == 0 { ready.push(r) }
+            }
+        }
+        if order.count < reads.count {
+            let done = Set(order)
+            // Walk back from a stage that is not done to find the cycle.
+            var k = remaining.indices.first { !done.contains($0) }!
+            var path: [Int] = []
+            var onPath = Set<Int>()
+            while !onPath.contains(k) {
+                path.append(k)
+                onPath.insert(k)
+                k = remaining[k].first { !done.contains($0) }!
+            }
+            let flow = Array(path[path.firstIndex(of: k)!...].reversed())   // in the direction values flow
+            let first = flow.firstIndex(of: flow.min()!)!
+            let rotated = Array(flow[first...] + flow[..<first])
+            throw PipelineError.cycle(locations[rotated[0]], stages: rotated.map { labels[$0] })
         }
         return order
     }
@@ -258,5 +270,38 @@ public struct PipelinePlan: Sendable {
         if path.hasPrefix("~/") { return (path as NSString).expandingTildeInPath }
         let cwd = FileManager.default.currentDirectoryPath
         return URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: cwd, isDirectory: true)).standardizedFileURL.path
+    }
+}
+
+/// A binary min-heap of stage indices (the ready stages of `topologicalOrder`).
+struct MinHeap {
+    private var items: [Int] = []
+
+    init(_ values: [Int]) { for v in values { push(v) } }
+
+    mutating func push(_ v: Int) {
+        items.append(v)
+        var i = items.count - 1
+        while i > 0, items[(i - 1) / 2] > items[i] {
+            items.swapAt(i, (i - 1) / 2)
+            i = (i - 1) / 2
+        }
+    }
+
+    mutating func pop() -> Int? {
+        guard let top = items.first else { return nil }
+        items[0] = items[items.count - 1]
+        items.removeLast()
+        var i = 0
+        while true {
+            let l = 2 * i + 1, r = l + 1
+            var m = i
+            if l < items.count, items[l] < items[m] { m = l }
+            if r < items.count, items[r] < items[m] { m = r }
+            if m == i { break }
+            items.swapAt(i, m)
+            i = m
+        }
+        return top
     }
 }
