@@ -147,7 +147,7 @@ for (k, name) in MelodyAttributes.names.enumerated() {
     }
     let overlap = zip(histogram(a), histogram(b)).reduce(0) { $0 + min($1.0, $1.1) }
     print("  " + name.padding(toLength: 18, withPad: " ", startingAt: 0)
-          + String(format: "overlap %.3f   mean %.3f (samples) vs %.3f (held out)", overlap,
+          + String(format: "overlap %.3f   mean %.3f (samples) vs %.3f (data)", overlap,
                    a.reduce(0, +) / Double(a.count), b.reduce(0, +) / Double(b.count)))
 }
 let spans = samples.map { w -> (Int, Int) in
