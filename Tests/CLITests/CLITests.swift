@@ -401,6 +401,28 @@ func scratchFolder() throws -> String {
         #expect(FileManager.default.fileExists(atPath: dir + "/chosen.mid"))
     }
 
+    /// `check` does not load a file's plugins (loading runs their code): their stages are named as not checked,
+    /// and the rest of the file is checked; `run` loads them (here it cannot: the library is missing).
+    @Test func checkLoadsNoPluginCode() throws {
+        let dir = try scratchFolder()
+        try """
+            plugins: [./never-loaded.so]
+            stages:
+              - read-midi: {path: x.mid}
+              - quantize: {}
+              - invert: {axis: 60}
+              - write-midi: {path: "{stem}-inverted.mid"}
+
+            """.write(toFile: dir + "/p.yaml", atomically: true, encoding: .utf8)
+        let r = try CLI.run(["check", dir + "/p.yaml"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("not checked: invert come from plugins"), "\(r.stdout)")
+        try "stages:\n  - read-midi: {path: x.mid}\n  - quantize: {steps_per_quarter: 0}\n".write(toFile: dir + "/bad.yaml", atomically: true, encoding: .utf8)
+        #expect(try CLI.run(["check", dir + "/bad.yaml"]).status == 2)
+        let run = try CLI.run(["run", dir + "/p.yaml"], cwd: dir)
+        #expect(run.status == 2 && run.stderr.contains("never-loaded.so"), "\(run.stderr)")
+    }
+
     @Test func badArgumentsGiveUsageErrors() throws {
         let r = try CLI.run(["inspect"])
         #expect(r.status == 64)

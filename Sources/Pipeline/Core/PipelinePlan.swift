@@ -38,6 +38,20 @@ public struct PipelinePlan: Sendable {
     public var sinks: [Int]
     /// The source stages, in file order.
     public var sourceStages: [Int]
+    /// Stages from plugins that were not loaded (see `init`'s `loadPlugins`): checked for their place only.
+    public var deferredStages: [String] = []
+    /// The type a deferred stage gives: unknown until its plugin is loaded.
+    static let unknownType = "?"
+    static let deferredSummary = "(from a plugin not loaded)"
+
+    /// A stand-in for a stage of a plugin that was not loaded: any input, unknown output, never run.
+    static func deferredDefinition(_ name: String) -> StageDefinition {
+        StageDefinition(name: name, summary: deferredSummary, accepts: ["Any"], output: .fixed(unknownType)) { _ in
+            StageNode(name: name, accepts: ["Any"], output: .fixed(unknownType)) { _, _ in
+                throw PipelineError.plugin(path: name, reason: "stage from a plugin that was not loaded")
+            }
+        }
+    }
     /// The inputs of the run: the first source stage's files. Other source stages are paired with these by
     /// position (or, when they read a single file, give it to every unit).
     public var sources: [InputFile] { sourceStages.first.map { stages[$0].sourceFiles } ?? [] }
@@ -50,10 +64,15 @@ public struct PipelinePlan: Sendable {
     /// Checks `file` against `registry`. `overrides` are `--set name=value` texts; `positional` fill the file's
     /// `inputs` in order. Relative paths resolve against the working directory; `${pipeline_dir}` names the
     /// pipeline file's folder. Source inputs are listed only when `listSources` is true (not for `check`).
+    /// With `loadPlugins` false (what `musicvae check` does), the file's `plugins:` are not loaded, since loading
+    /// runs their code: stages the registry does not know are deferred (`deferredStages`), taking any input and
+    /// giving a type that later stages accept, so the rest of the file is still checked.
     public init(file: PipelineFile, registry: StageRegistry = .shared, overrides: [String] = [], positional: [String] = [],
-                listSources: Bool = true) throws {
+                listSources: Bool = true, loadPlugins: Bool = true) throws {
         self.file = file.path
-        for plugin in file.plugins {
+        let deferUnknown = !loadPlugins && !file.plugins.isEmpty
+        var deferred: [String] = []
+        for plugin in file.plugins where loadPlugins {
             do {
                 try PluginLoader.load(plugin.path, into: registry)
             } catch let PipelineError.plugin(path, reason) {
@@ -97,9 +116,10 @@ public struct PipelinePlan: Sendable {
         var definitions: [StageDefinition] = []
         var reads: [[Int]] = []
         for (i, raw) in file.stages.enumerated() {
-            guard let def = registry.definition(named: raw.kind) else {
+            guard let def = registry.definition(named: raw.kind) ?? (deferUnknown ? Self.deferredDefinition(raw.kind) : nil) else {
                 throw PipelineError.unknownStage(raw.location, name: raw.kind, suggestion: registry.closestName(to: raw.kind))
             }
+            if def.summary == Self.deferredSummary { deferred.append(raw.label) }
             definitions.append(def)
             if def.isSource {
                 if raw.from != nil { throw PipelineError.misplacedSource(raw.location, stage: raw.label) }
@@ -129,7 +149,7 @@ public struct PipelinePlan: Sendable {
         for i in order {
             let raw = file.stages[i]
             let def = definitions[i]
-            let params = try Self.check(raw, against: def, variables: vars)
+            let params = def.summary == Self.deferredSummary ? StageParameters([:]) : try Self.check(raw, against: def, variables: vars)
             var files: [InputFile] = []
             if let list = def.sources, listSources {
                 do { files = try list(params) } catch {
@@ -143,7 +163,11 @@ public struct PipelinePlan: Sendable {
             let given = def.isSource ? [InputFile.typeName] : reads[i].map { planned[$0]!.outputType }
             var out: String?
             for (k, type) in given.enumerated() {
-                guard let o = node.outputType(forInput: type) else {
+                // After a deferred stage the type is unknown: take it, and give what the stage gives.
+                let known: String? = type == Self.unknownType
+                    ? { if case .fixed(let t) = node.output { return t } else { return Self.unknownType } }()
+                    : node.outputType(forInput: type)
+                guard let o = known else {
                     let from = def.isSource ? "the pipeline's input" : planned[reads[i][k]]!.label
                     throw PipelineError.typeMismatch(raw.location, stage: raw.label, accepts: node.accepts, given: type, from: from)
                 }
@@ -168,7 +192,8 @@ public struct PipelinePlan: Sendable {
         // Results: stages nothing reads. Besides the last stage, only writers may be left unread.
         let read = Set(reads.flatMap { $0 })
         sinks = stages.indices.filter { !read.contains($0) }
-        for i in sinks where i != stages.count - 1 && stages[i].outputType != WrittenFile.typeName {
+        deferredStages = deferred
+        for i in sinks where i != stages.count - 1 && stages[i].outputType != WrittenFile.typeName && stages[i].outputType != Self.unknownType {
             throw PipelineError.unreadStage(stages[i].location, stage: stages[i].label, type: stages[i].outputType)
         }
         sourceStages = stages.indices.filter { definitions[$0].isSource }
