@@ -12,6 +12,27 @@ func temporaryFolder() throws -> String {
 }
 
 @Suite struct PipelineRunTests {
+    /// Per-input limits: a file over the size limit fails with that reason and the others go through; a time limit
+    /// stops each input at the first stage boundary past it.
+    @Test func inputLimitsFailOneInputAndTheBatchGoesOn() throws {
+        let out = try temporaryFolder()
+        let file = try PipelineFile(path: SharedData.packageRoot.appendingPathComponent("Pipelines/roundtrip.yaml").path)
+        let chorales = SharedData.files(in: SharedData.chorales, 6)
+        let sizes = try chorales.map { try #require(try FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) }
+        let limit = sizes.sorted()[4]   // the largest file is over it; the rest are not
+        try (chorales.joined(separator: "\n") + "\n").write(toFile: out + "/list.txt", atomically: true, encoding: .utf8)
+        let plan = try PipelinePlan(file: file, overrides: ["output=\(out)/{stem}.mid"], positional: [out + "/list.txt"])
+        var runner = PipelineRunner(plan: plan, threads: 2)
+        runner.limits = InputLimits(maxBytes: limit)
+        let sized = runner.run(collectOutputs: true)
+        #expect(sized.failures.map(\.reason) == ["larger than the input size limit"])
+        #expect(sized.failures.first?.path == chorales[sizes.firstIndex(of: sizes.max()!)!])
+        #expect(sized.outputCount == 5)
+        runner.limits = InputLimits(maxSeconds: 1e-9)
+        let timed = runner.run(collectOutputs: true)
+        #expect(timed.failures.count == 6 && timed.failures.allSatisfy { $0.reason == "over the input time limit" })
+    }
+
     /// The bundled roundtrip pipeline reproduces the quantized notes of real corpus files exactly.
     @Test func roundtripPipelineReproducesQuantizedNotes() throws {
         let out = try temporaryFolder()

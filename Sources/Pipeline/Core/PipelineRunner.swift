@@ -85,6 +85,8 @@ public struct PipelineRunner: Sendable {
     public var threads: Int
     /// Process only this deterministic part of the inputs (for job arrays), or all of them.
     public var shard: Shard?
+    /// Per-input limits: an input over them fails with the limit as its reason and the batch goes on.
+    public var limits = InputLimits()
     /// Inputs a worker claims at a time.
     static let chunk = 8
 
@@ -142,7 +144,18 @@ public struct PipelineRunner: Sendable {
     /// of the stages it names, and the values of the stages nothing reads are the results.
     public func runOne(_ input: InputFile, unit: Int = 0, stats: inout [StageStats]) -> Result<[any PipelineValue], InputFailure> {
         var results = [PipelineValues](repeating: .empty, count: plan.stages.count)
+        if let maxBytes = limits.maxBytes, let size = (try? FileManager.default.attributesOfItem(atPath: input.path))?[.size] as? Int,
+           size > maxBytes {
+            return .failure(InputFailure(path: input.path, reason: "larger than the input size limit",
+                                         message: "\(size) bytes, over the limit of \(maxBytes) (--max-input-mb)"))
+        }
+        let started = Date()
         for k in plan.order {
+            if let maxSeconds = limits.maxSeconds, Date().timeIntervalSince(started) > maxSeconds {
+                return .failure(InputFailure(path: input.path, reason: "over the input time limit",
+                                             message: String(format: "stopped before stage '%@' after %.1f s, over the limit of %.1f s (--max-input-seconds)",
+                                                             steps[k].label, Date().timeIntervalSince(started), maxSeconds)))
+            }
             let stage = steps[k]
             // The stage adds to this worker's tally directly (moved out and back, so it is never copied).
             var drops = DropCounts(stats[k].dropped)
@@ -181,6 +194,21 @@ public struct PipelineRunner: Sendable {
             results[k] = next
         }
         return .success(plan.sinks.flatMap { results[$0].all })
+    }
+}
+
+/// Limits on one input of a batch. Time is checked between stages (a stage is not interrupted), so an input
+/// stops at the first stage boundary past the limit.
+public struct InputLimits: Sendable, Equatable {
+    /// Largest input file, in bytes (nil: no limit).
+    public var maxBytes: Int?
+    /// Longest time for one input, in seconds (nil: no limit).
+    public var maxSeconds: Double?
+
+    /// Limits (none by default).
+    public init(maxBytes: Int? = nil, maxSeconds: Double? = nil) {
+        self.maxBytes = maxBytes
+        self.maxSeconds = maxSeconds
     }
 }
 

@@ -41,8 +41,19 @@ struct Run: ParsableCommand {
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
+    @Option(help: ArgumentHelp("Fail (and skip) an input file larger than this many megabytes.", valueName: "MB"))
+    var maxInputMb: Double = 64
+
+    @Option(help: ArgumentHelp("Fail an input still running after this many seconds (checked between stages).", valueName: "seconds"))
+    var maxInputSeconds: Double?
+
     @Flag(help: "Let the pipeline file write outside the working folder (paths you set with --set or as inputs may always).")
     var allowOutside = false
+
+    func validate() throws {
+        if maxInputMb <= 0 { throw ValidationError("--max-input-mb must be above 0") }
+        if let s = maxInputSeconds, s <= 0 { throw ValidationError("--max-input-seconds must be above 0") }
+    }
 
     func run() throws {
         try loadPlugins(plugins)
@@ -63,7 +74,9 @@ struct Run: ParsableCommand {
             part = parsed
         }
         let progress = ProgressLine("run")
-        let result = PipelineRunner(plan: plan, threads: threads, shard: part).run(collectOutputs: true) { progress.update($0, $1) }
+        var runner = PipelineRunner(plan: plan, threads: threads, shard: part)
+        runner.limits = InputLimits(maxBytes: Int(maxInputMb * 1_048_576), maxSeconds: maxInputSeconds)
+        let result = runner.run(collectOutputs: true) { progress.update($0, $1) }
         progress.finish()
         let report = result
         if let dir = self.report {
