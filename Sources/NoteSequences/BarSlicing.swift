@@ -78,6 +78,10 @@ public struct BarSlicing: Sendable, Equatable {
 // MARK: - Slicing
 
 extension QuantizedSequence {
+    /// The longest window the slicer makes, in steps: 64 times what the longest model takes (256 steps), and small
+    /// enough that every window of a piece stays cheap (at most 256 KB per track and window).
+    public static let maxWindowSteps = 16_384
+
     /// Cuts the piece into windows of whole bars, honouring each time signature's bar length. Bars restart at
     /// every time-signature change; the first bar may be a pick-up (see `PickupRule`). Windows that would cross a
     /// time-signature change are dropped ("crosses a time-signature change"), as are windows of unwanted meters
@@ -113,6 +117,12 @@ extension QuantizedSequence {
                 return firstBar + n * bar
             }()
             let windowLength = settings.bars * bar
+            guard windowLength <= Self.maxWindowSteps else {
+                // 256 bars of 96 steps a quarter would make every window of every track 98,304 steps (an 80 KB file
+                // then took 6.8 GB); no model takes windows near this long.
+                drops.add("window longer than \(Self.maxWindowSteps) steps", max(1, (segEnd - segStart) / bar))
+                continue
+            }
             var starts: [Int] = []
             var s = firstBar
             while s < lastBarEnd {

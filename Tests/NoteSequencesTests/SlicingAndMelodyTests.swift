@@ -202,4 +202,14 @@ import Testing
         #expect(monophonic >= 10)
         #expect(exact == monophonic)
     }
+
+    /// Windows far longer than any model takes are refused and counted, so the largest parameters stay cheap.
+    @Test func hugeWindowsAreRefused() throws {
+        let s = sequence([(60, 0, 480), (62, 480, 960)], tpq: 480)
+        let q = try s.quantized(stepsPerQuarter: 96)
+        var drops = DropCounts()
+        #expect(q.barWindows(BarSlicing(bars: 256, hop: 1), drops: &drops).isEmpty)
+        #expect(drops.counts.keys.contains("window longer than 16384 steps"))
+        #expect(!q.barWindows(BarSlicing(bars: 2, hop: 1, cover: true), drops: &drops).isEmpty)
+    }
 }
