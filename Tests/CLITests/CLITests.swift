@@ -155,6 +155,24 @@ func scratchFolder() throws -> String {
         #expect(wav[22] == 1 && wav[23] == 0)
         #expect(Int(wav[24]) | Int(wav[25]) << 8 | Int(wav[26]) << 16 == 22_050)
         #expect(html.components(separatedBy: ">note density<").count - 1 == 2)   // the melody's attributes, input and output
+        // What the run kept as it was, and why, is on the page too.
+        let waltz = SharedData.packageRoot.appendingPathComponent("Examples/melodies/scarborough-fair.mid").path
+        let kept = try CLI.run(["run", "reconstruct", waltz, "--set", "output=\(dir)/w.mid", "--set", "model=\(SharedData.packageRoot.path)/Models/mel_16bar_hier",
+                                "--set", "bars=16", "--report", dir + "/report2"])
+        #expect(kept.status == 0, "\(kept.stderr)")
+        let page = try String(contentsOfFile: dir + "/report2/index.html", encoding: .utf8)
+        #expect(page.contains("kept as they were or skipped: passed through unencoded: 3/4 windows"), "\(page.prefix(600))")
+        // With the 16-bar model a 24-bar tune is two windows, the second half padding: the output still ends where
+        // the tune ends (it once came back twice as long).
+        let reel = try #require(SharedData.files(in: SharedData.folk + "/ryansMammoth").first { path in
+            guard let s = try? NoteSequence(path: path), s.timeSignatures.count == 1, s.timeSignatures[0].description == "4/4" else { return false }
+            return s.barCount > 17 && s.barCount < 32
+        })
+        let long = try CLI.run(["reconstruct", reel, "-o", dir + "/reel.mid", "--model", SharedData.packageRoot.path + "/Models/mel_16bar_hier"])
+        #expect(long.status == 0, "\(long.stderr)")
+        let original = try NoteSequence(path: reel), back = try NoteSequence(path: dir + "/reel.mid")
+        #expect(back.notes.map(\.end).max()! <= original.totalTicks)
+        #expect(abs(back.totalTime - original.totalTime) < 0.01, "\(original.totalTime) s -> \(back.totalTime) s")
     }
 
     /// Starts `musicvae train ARGS`, waits for its first progress line, sends `signals` (with `gap` between

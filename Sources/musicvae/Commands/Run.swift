@@ -81,8 +81,9 @@ struct Run: ParsableCommand {
         let report = result
         if let dir = self.report {
             do {
+                let command = (["musicvae", "run", pipeline] + inputs + overrides.flatMap { ["--set", $0] }).joined(separator: " ")
                 try ReportWriter.write(report, to: dir, title: "musicvae run \(pipeline)",
-                                       subtitle: (["musicvae", "run", pipeline] + inputs + overrides.flatMap { ["--set", $0] }).joined(separator: " "))
+                                       subtitle: command + (keptSummary(report).map { " — " + $0 } ?? ""))
                 if !quiet { print("report: \(dir)/index.html") }
             } catch {
                 throw CLIError("\(dir): cannot write the report: \(error)")
