@@ -67,24 +67,29 @@ public struct MusicVAEModel: Sendable {
     /// shapes plus `dataConverter.args` (training hyper-parameters then take default values).
     public static func load(from dir: URL) throws -> MusicVAEModel {
         let weights = try TFJSCheckpoint.readWeights(from: dir)
-        let configURL = dir.appendingPathComponent("config.json")
-        var json: [String: Any] = [:]
-        if let data = try? Data(contentsOf: configURL) {
-            guard let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                throw MusicVAEError.badCheckpoint("malformed config.json")
-            }
-            json = obj
-        }
-        if let ours = json[configKey] {
-            let data = try JSONSerialization.data(withJSONObject: ours)
-            let config: MusicVAEConfig
-            do { config = try JSONDecoder().decode(MusicVAEConfig.self, from: data) } catch {
-                throw MusicVAEError.badCheckpoint("config.json '\(configKey)': \(error)")
-            }
-            return try MusicVAEModel(config: config, weights: weights)
-        }
-        let config = try inferConfig(json: json, weights: weights, name: dir.lastPathComponent)
+        if let config = try storedConfig(in: dir) { return try MusicVAEModel(config: config, weights: weights) }
+        let config = try inferConfig(json: try configJSON(in: dir), weights: weights, name: dir.lastPathComponent)
         return try MusicVAEModel(config: config, weights: weights)
+    }
+
+    /// The Swift configuration under `musicvae_swift` in `dir/config.json`, without reading weights; nil when the
+    /// folder's config.json is missing or lacks that entry (a magenta.js checkpoint).
+    public static func storedConfig(in dir: URL) throws -> MusicVAEConfig? {
+        guard let ours = try configJSON(in: dir)[configKey] else { return nil }
+        do {
+            return try JSONDecoder().decode(MusicVAEConfig.self, from: JSONSerialization.data(withJSONObject: ours))
+        } catch {
+            throw MusicVAEError.badCheckpoint("config.json '\(configKey)': \(error)")
+        }
+    }
+
+    /// `dir/config.json` as a JSON object (empty when the file is missing).
+    static func configJSON(in dir: URL) throws -> [String: Any] {
+        guard let data = try? Data(contentsOf: dir.appendingPathComponent("config.json")) else { return [:] }
+        guard let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw MusicVAEError.badCheckpoint("malformed config.json")
+        }
+        return obj
     }
 
     /// Infers the architecture of a Magenta/magenta.js checkpoint from its variables.

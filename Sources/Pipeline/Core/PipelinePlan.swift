@@ -42,11 +42,10 @@ public struct PipelinePlan: Sendable {
     public var deferredStages: [String] = []
     /// The type a deferred stage gives: unknown until its plugin is loaded.
     static let unknownType = "?"
-    static let deferredSummary = "(from a plugin not loaded)"
 
     /// A stand-in for a stage of a plugin that was not loaded: any input, unknown output, never run.
     static func deferredDefinition(_ name: String) -> StageDefinition {
-        StageDefinition(name: name, summary: deferredSummary, accepts: ["Any"], output: .fixed(unknownType)) { _ in
+        StageDefinition(name: name, summary: "(from a plugin not loaded)", accepts: ["Any"], output: .fixed(unknownType)) { _ in
             StageNode(name: name, accepts: ["Any"], output: .fixed(unknownType)) { _, _ in
                 throw PipelineError.plugin(path: name, reason: "stage from a plugin that was not loaded")
             }
@@ -71,7 +70,7 @@ public struct PipelinePlan: Sendable {
                 listSources: Bool = true, loadPlugins: Bool = true) throws {
         self.file = file.path
         let deferUnknown = !loadPlugins && !file.plugins.isEmpty
-        var deferred: [String] = []
+        var deferred = Set<Int>()   // stages standing in for a plugin's (see `deferredDefinition`)
         for plugin in file.plugins where loadPlugins {
             do {
                 try PluginLoader.load(plugin.path, into: registry)
@@ -116,10 +115,15 @@ public struct PipelinePlan: Sendable {
         var definitions: [StageDefinition] = []
         var reads: [[Int]] = []
         for (i, raw) in file.stages.enumerated() {
-            guard let def = registry.definition(named: raw.kind) ?? (deferUnknown ? Self.deferredDefinition(raw.kind) : nil) else {
+            let def: StageDefinition
+            if let known = registry.definition(named: raw.kind) {
+                def = known
+            } else if deferUnknown {
+                def = Self.deferredDefinition(raw.kind)
+                deferred.insert(i)
+            } else {
                 throw PipelineError.unknownStage(raw.location, name: raw.kind, suggestion: registry.closestName(to: raw.kind))
             }
-            if def.summary == Self.deferredSummary { deferred.append(raw.label) }
             definitions.append(def)
             if def.isSource {
                 if raw.from != nil { throw PipelineError.misplacedSource(raw.location, stage: raw.label) }
@@ -149,7 +153,7 @@ public struct PipelinePlan: Sendable {
         for i in order {
             let raw = file.stages[i]
             let def = definitions[i]
-            let params = def.summary == Self.deferredSummary ? StageParameters([:]) : try Self.check(raw, against: def, variables: vars)
+            let params = deferred.contains(i) ? StageParameters([:]) : try Self.check(raw, against: def, variables: vars)
             var files: [InputFile] = []
             if let list = def.sources, listSources {
                 do { files = try list(params) } catch {
@@ -192,7 +196,7 @@ public struct PipelinePlan: Sendable {
         // Results: stages nothing reads. Besides the last stage, only writers may be left unread.
         let read = Set(reads.flatMap { $0 })
         sinks = stages.indices.filter { !read.contains($0) }
-        deferredStages = deferred
+        deferredStages = deferred.sorted().map { file.stages[$0].label }
         for i in sinks where i != stages.count - 1 && stages[i].outputType != WrittenFile.typeName && stages[i].outputType != Self.unknownType {
             throw PipelineError.unreadStage(stages[i].location, stage: stages[i].label, type: stages[i].outputType)
         }

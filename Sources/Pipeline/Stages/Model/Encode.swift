@@ -31,15 +31,18 @@ enum Encode {
                 for k in Set(owner.compactMap { $0 }).sorted() {
                     let m = k == 0 ? model : try ModelStore.model(family[k - 1].folder)
                     let picked = windows.indices.filter { owner[$0] == k }
-                    var (mu, sigma) = try ModelStore.inBatches(picked.map { windows[$0].events }) { try m.encode(windows: $0) }
-                    if sample {
-                        for (j, i) in picked.enumerated() {
-                            var rng = SeededGenerator(seed: seed ^ UInt64(windows[i].window.index &* 7919 &+ windows[i].track))
-                            for d in mu[j].indices { mu[j][d] += sigma[j][d] * rng.nextNormal() }
-                        }
+                    let posteriors = try ModelStore.inBatches(picked.map { windows[$0].events }) { batch, _ in
+                        let (mu, sigma) = try m.encode(windows: batch)
+                        return Array(zip(mu, sigma))
                     }
-                    for (j, i) in picked.enumerated() { codes[i] = mu[j] }
-                    sigma = []
+                    for (j, i) in picked.enumerated() {
+                        var (z, sigma) = posteriors[j]
+                        if sample {
+                            var rng = SeededGenerator(seed: seed ^ UInt64(windows[i].window.index &* 7919 &+ windows[i].track))
+                            for d in z.indices { z[d] += sigma[d] * rng.nextNormal() }
+                        }
+                        codes[i] = z
+                    }
                 }
                 return windows.indices.map { i -> any PipelineValue in
                     let w = windows[i]

@@ -37,10 +37,7 @@ enum ModelStore {
 
     /// The Swift configuration in `folder/config.json` (nil when absent or unreadable), without loading weights.
     static func config(of folder: String) -> MusicVAEConfig? {
-        guard let data = try? Data(contentsOf: URL(fileURLWithPath: folder + "/config.json")),
-              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let ours = json[MusicVAEModel.configKey],
-              let raw = try? JSONSerialization.data(withJSONObject: ours) else { return nil }
-        return try? JSONDecoder().decode(MusicVAEConfig.self, from: raw)
+        (try? MusicVAEModel.storedConfig(in: URL(fileURLWithPath: folder))) ?? nil
     }
 
     /// The family of the model in `folder`: the model itself first, then the models beside it (sibling folders
@@ -78,20 +75,6 @@ enum ModelStore {
             start += batchSize
         }
         return out
-    }
-
-    /// Encodings of `items` in batches (see `inBatches`): the means and the standard deviations.
-    static func inBatches(_ items: [[Int]], _ body: ([[Int]]) throws -> (mu: [[Float]], sigma: [[Float]])) rethrows
-        -> (mu: [[Float]], sigma: [[Float]]) {
-        var mu: [[Float]] = [], sigma: [[Float]] = []
-        var start = 0
-        while start < items.count {
-            let r = try body(Array(items[start..<min(items.count, start + batchSize)]))
-            mu += r.mu
-            sigma += r.sigma
-            start += batchSize
-        }
-        return (mu, sigma)
     }
 
     /// A parameter for the model folder, shared by the model stages.
