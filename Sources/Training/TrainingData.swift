@@ -39,6 +39,8 @@ public struct WindowDataset: Sendable {
     public var train: [[Int]]
     /// Held-out windows, from files never seen in training.
     public var heldOut: [[Int]]
+    /// For each training window, the index in `paths` of the file or folder it came from (see `DataBalance`).
+    public var trainSources: [Int] = []
     /// The major tonic (pitch class) of the key in force at each training window, and at each held-out window.
     public var trainTonics: [Int] = [], heldOutTonics: [Int] = []
     /// Files read, files failed, and files held out.
@@ -67,7 +69,7 @@ public struct WindowDataset: Sendable {
         failed = 0
         heldOutFiles = 0
         dropped = [:]
-        for path in paths {
+        for (source, path) in paths.enumerated() {
             let plan = try PipelinePlan(file: try PipelineFile(text: Self.pipeline(path, settings), path: "training-data.yaml"))
             let report = PipelineRunner(plan: plan, threads: threads).run(collectOutputs: true, progress: progress)
             files += report.inputs
@@ -84,6 +86,7 @@ public struct WindowDataset: Sendable {
                     } else {
                         train.append(m.events)
                         trainTonics.append(tonic)
+                        trainSources.append(source)
                     }
                 }
             }

@@ -22,8 +22,10 @@ public struct TrainingOptions: Sendable {
     public var accuracyEvery: Int = 25
     /// Seconds between held-out measurements for the training curve (0: none).
     public var evaluationSeconds: Double = 600
-    /// Held-out windows each measurement uses (the first ones: the same every time).
+    /// Held-out windows each measurement uses (spread evenly over the held-out set: the same every time).
     public var evaluationWindows: Int = 500
+    /// How often each data source is drawn.
+    public var balance: DataBalance = .windows
 
     /// Creates options.
     public init(steps: Int? = nil, minutes: Double? = nil, batch: Int = 64, seed: UInt64 = 1) {
@@ -31,6 +33,32 @@ public struct TrainingOptions: Sendable {
         self.minutes = minutes
         self.batch = batch
         self.seed = seed
+    }
+}
+
+/// How a batch draws from several data sources (the files or folders given to `train`). A corpus dominated by one
+/// collection (8,512 Essen songs beside 1,180 Scottish airs) teaches the model that collection and little else;
+/// drawing the sources more evenly trades some of the big one's accuracy for the small ones'.
+public enum DataBalance: String, CaseIterable, Sendable {
+    /// Every window equally likely (a source is drawn in proportion to its windows).
+    case windows
+    /// A source drawn in proportion to the square root of its windows, then a window uniformly within it.
+    case sqrt
+    /// Every source equally likely, then a window uniformly within it.
+    case sources
+
+    /// The probability of drawing each source, given their window counts (sources with no windows get 0).
+    public func weights(counts: [Int]) -> [Double] {
+        let raw: [Double] = counts.map { n in
+            guard n > 0 else { return 0 }
+            switch self {
+            case .windows: return Double(n)
+            case .sqrt: return Foundation.sqrt(Double(n))
+            case .sources: return 1
+            }
+        }
+        let total = raw.reduce(0, +)
+        return total > 0 ? raw.map { $0 / total } : raw
     }
 }
 
@@ -101,6 +129,9 @@ public final class TrainingRun {
     public let output: URL
     let data: [[Int]]
     let options: TrainingOptions
+    /// Window indices per source, and the cumulative probability of drawing each source.
+    let bySource: [[Int]]
+    let sourceCumulative: [Double]
     /// What starting did: the checkpoint resumed, damaged ones skipped, a fresh start.
     public let notes: [String]
     /// Steps, examples and the held-out curve of every run so far, this one included.
@@ -112,12 +143,21 @@ public final class TrainingRun {
     /// Called with each held-out measurement.
     public var onEvaluation: ((TrainingHistory.Point) -> Void)?
 
-    /// Starts as `start` says (see `TrainingStart`). What it had to skip or chose is in `notes`.
-    public init(config: MusicVAEConfig, data: [[Int]], output: URL, options: TrainingOptions, start: TrainingStart) throws {
+    /// Starts as `start` says (see `TrainingStart`). What it had to skip or chose is in `notes`. `sources` gives
+    /// each window's data source (see `TrainingOptions.balance`); nil: one source.
+    public init(config: MusicVAEConfig, data: [[Int]], sources: [Int]? = nil, output: URL, options: TrainingOptions,
+                start: TrainingStart) throws {
         guard !data.isEmpty else { throw MusicVAEError.invalidConfig("no training windows") }
+        precondition(sources == nil || sources!.count == data.count, "one source per window")
         self.output = output
         self.data = data
         self.options = options
+        let sourceOf = sources ?? [Int](repeating: 0, count: data.count)
+        var bySource = [[Int]](repeating: [], count: (sourceOf.max() ?? 0) + 1)
+        for (i, s) in sourceOf.enumerated() { bySource[s].append(i) }
+        self.bySource = bySource
+        var cumulative = 0.0
+        sourceCumulative = options.balance.weights(counts: bySource.map(\.count)).map { cumulative += $0; return cumulative }
         var notes: [String] = []
         var history = TrainingHistory()
         switch start {
@@ -165,11 +205,20 @@ public final class TrainingRun {
         return names.filter { $0.hasPrefix("step-") }.sorted().map { dir.appendingPathComponent($0) }
     }
 
-    /// The windows of step `step`: drawn with replacement, each transposed at random.
+    /// The windows of step `step`: drawn with replacement (as `TrainingOptions.balance` says), each transposed at
+    /// random.
     public func batch(at step: Int) -> [[Int]] {
         var rng = SeededGenerator(seed: options.seed &+ 0xBA7C_4E5D ^ (UInt64(step) &* 0xD6E8_FEB8_6659_FD93))
         return (0..<options.batch).map { _ in
-            let w = data[Int(rng.next() % UInt64(data.count))]
+            let w: [Int]
+            if options.balance == .windows {
+                w = data[Int(rng.next() % UInt64(data.count))]
+            } else {
+                let u = Double(rng.next() >> 11) / Double(1 << 53)
+                // The last source with windows catches a draw at the top end that rounding left uncovered.
+                let source = bySource[sourceCumulative.firstIndex { u < $0 } ?? bySource.lastIndex { !$0.isEmpty }!]
+                w = data[source[Int(rng.next() % UInt64(source.count))]]
+            }
             let k = Int(rng.next() % UInt64(2 * options.transposeRange + 1)) - options.transposeRange
             return transposeWindow(w, by: k)
         }
@@ -239,10 +288,17 @@ public final class TrainingRun {
     /// Appends a held-out measurement to the curve (skipped when this step was measured already).
     public func measure() throws {
         guard history.curve.last?.step != trainer.step, !heldOut.isEmpty else { return }
-        let e = try Evaluation.run(trainer.model, windows: Array(heldOut.prefix(options.evaluationWindows)))
+        let e = try Evaluation.run(trainer.model, windows: Self.spread(heldOut, count: options.evaluationWindows))
         history.curve.append(.init(examples: history.examples, step: trainer.step,
                                    beta: trainer.model.config.beta(atStep: trainer.step), evaluation: e))
         onEvaluation?(history.curve.last!)
+    }
+
+    /// `count` windows spread evenly over `windows` (all of them when there are fewer): held-out windows come
+    /// grouped by source, so the first ones would measure one collection only.
+    public static func spread(_ windows: [[Int]], count: Int) -> [[Int]] {
+        guard windows.count > count else { return windows }
+        return (0..<count).map { windows[$0 * windows.count / count] }
     }
 
     /// Writes `checkpoints/step-N` (model and optimizer state, atomically) and deletes all but the newest few.

@@ -62,6 +62,27 @@ func scratch() throws -> URL {
         #expect(TrainingRun.checkpoints(in: split).map(\.lastPathComponent) == ["step-00000003", "step-00000006"])
     }
 
+    /// Batches draw the sources as the balance says: 900 windows of source 0 beside 100 of source 1 give source 1
+    /// a tenth of the draws by window, a quarter by square root (sqrt 100 / (sqrt 900 + sqrt 100)), half by source.
+    @Test func balanceDrawsSourcesAsItSays() throws {
+        let windows = (0..<1000).map { i in [Int](repeating: i < 900 ? 40 : 60, count: 32) }
+        let sources = (0..<1000).map { $0 < 900 ? 0 : 1 }
+        #expect(DataBalance.sqrt.weights(counts: [900, 100, 0]) == [0.75, 0.25, 0])
+        #expect(DataBalance.sources.weights(counts: [900, 0, 100]) == [0.5, 0, 0.5])
+        for (balance, share) in [(DataBalance.windows, 0.1), (.sqrt, 0.25), (.sources, 0.5)] {
+            var options = TrainingOptions(steps: 1, batch: 100, seed: 5)
+            options.transposeRange = 0
+            options.balance = balance
+            let run = try TrainingRun(config: tiny, data: windows, sources: sources, output: try scratch(), options: options, start: .fresh)
+            let drawn = (0..<40).flatMap { run.batch(at: $0) }
+            let fromSmall = Double(drawn.filter { $0[0] == 60 }.count) / Double(drawn.count)
+            #expect(abs(fromSmall - share) < 0.03, "\(balance): \(fromSmall)")
+        }
+        // The curve's windows are spread over the held-out set, not its first ones.
+        #expect(TrainingRun.spread((0..<10).map { [$0] }, count: 4) == [[0], [2], [5], [7]])
+        #expect(TrainingRun.spread([[1], [2]], count: 4) == [[1], [2]])
+    }
+
     /// A tiny model learns a handful of windows; evaluation reports what it learnt.
     @Test func evaluationMeasuresALearntModel() throws {
         let windows = [[Int]](repeating: [40, 0, 0, 0, 42, 0, 1, 0, 44, 0, 0, 0, 45, 0, 0, 0] + [47, 0, 0, 0, 45, 0, 44, 0, 42, 0, 0, 0, 40, 0, 0, 0], count: 8)

@@ -18,7 +18,9 @@ struct Train: ParsableCommand {
             exactly from the newest intact checkpoint (a damaged one is skipped, and said so) and refuses to start \
             from scratch; --resume-or-start does either. --init-from MODEL continues the weights of a model folder \
             (committed weights without their optimizer state): schedules go on from the steps in its training.json. \
-            Every 10 minutes 500 held-out windows are measured for the training curve in training.json. \
+            Every 10 minutes 500 held-out windows (spread over the held-out files) are measured for the training \
+            curve in training.json. With several --data paths, --balance sqrt or sources draws the smaller ones more \
+            often than their share of the windows. \
             Ctrl-C (SIGINT) or SIGTERM (as Slurm and Kubernetes stop jobs) saves a checkpoint and the model, then \
             exits 130 or 143; a second signal while saving does not cut the save short. At the end the model is \
             written to OUT with a model card (README.md) giving the held-out accuracies.
@@ -40,7 +42,7 @@ struct Train: ParsableCommand {
     @Option(help: "Stop after this many minutes.")
     var minutes: Double?
 
-    @Option(help: "Windows per step (default: 64).")
+    @Option(help: "Windows per step.")
     var batch: Int = 64
 
     @Flag(help: "Continue from the newest intact checkpoint in OUT (an error when there is none).")
@@ -54,6 +56,9 @@ struct Train: ParsableCommand {
 
     @Option(help: "Minutes between held-out measurements for the training curve (0: none).")
     var evalMinutes: Double = 10
+
+    @Option(help: ArgumentHelp("How batches draw from the --data paths: windows (every window equally likely), sqrt (each path in proportion to the square root of its windows) or sources (every path equally likely).", valueName: "balance"))
+    var balance: DataBalance = .windows
 
     @Option(help: "Random seed (weights, batches, noise).")
     var seed: UInt64 = 1
@@ -82,12 +87,18 @@ struct Train: ParsableCommand {
         var options = TrainingOptions(steps: steps, minutes: minutes, batch: batch, seed: seed)
         options.checkpointSeconds = checkpointSeconds
         options.evaluationSeconds = evalMinutes * 60
+        options.balance = balance
+        if balance != .windows {
+            let counts = (0..<data.count).map { i in dataset.trainSources.lazy.filter { $0 == i }.count }
+            let shares = balance.weights(counts: counts)
+            printError("balance \(balance.rawValue): " + zip(data, shares).map { String(format: "%@ %.1f%%", $0.0, $0.1 * 100) }.joined(separator: ", "))
+        }
         let output = URL(fileURLWithPath: out)
         let start: TrainingStart = resume ? .resume(orStart: false) : resumeOrStart ? .resume(orStart: true)
             : initFrom.map { .initFrom(URL(fileURLWithPath: $0)) } ?? .fresh
         let run: TrainingRun
         do {
-            run = try TrainingRun(config: cfg, data: dataset.train, output: output, options: options, start: start)
+            run = try TrainingRun(config: cfg, data: dataset.train, sources: dataset.trainSources, output: output, options: options, start: start)
         } catch let e as MusicVAEError {
             throw CLIError("\(initFrom ?? out): \(e)")
         } catch let e as TrainingError {
@@ -136,6 +147,8 @@ struct Train: ParsableCommand {
         if stoppedBy != 0 { throw ExitCode(128 + stoppedBy) }
     }
 }
+
+extension DataBalance: ExpressibleByArgument {}
 
 /// SIGINT and SIGTERM ask the training loop to save and stop; the handler only records the signal, so a second
 /// one while saving changes nothing and the save completes.
