@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "MIDIFiles"),
         .target(name: "NoteSequences", dependencies: ["MIDIFiles"]),
         .target(name: "NeuralNet", dependencies: ["COpenBLAS"]),
-        .target(name: "MusicVAE", dependencies: ["NeuralNet"]),
+        .target(name: "MusicVAE", dependencies: ["NeuralNet", "NoteSequences"]),
         .target(name: "Training", dependencies: ["MusicVAE", "NeuralNet", "NoteSequences", "Pipeline"]),
         .target(name: "Render", dependencies: ["NoteSequences", "CFluidSynth", "CSndFile"]),
         .target(name: "Pipeline", dependencies: [

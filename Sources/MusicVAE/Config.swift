@@ -1,4 +1,5 @@
 import Foundation
+import NoteSequences
 
 /// Errors raised by the MusicVAE module (configuration, checkpoints, inputs).
 public enum MusicVAEError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -123,13 +124,17 @@ public struct MusicVAEConfig: Codable, Sendable, Equatable {
     /// Steps in one bar of the model's windows: 16 (4/4, 2/2, and 2/4 bars in pairs) or 12 (3/4, 6/8, and 3/8
     /// bars in pairs). Absent in configs written before triple meters: 16.
     public var barSteps: Int?
+    /// What the classes are: melody (90 classes) or drums (512). Absent in configs written before drum models:
+    /// melody.
+    public var encoding: LineEncoding?
 
     /// A configuration; unspecified training values take Magenta's defaults.
     public init(name: String, depth: Int = 90, minPitch: Int = 21, maxPitch: Int = 108, numSteps: Int, zSize: Int,
                 encoder: Encoder, decoder: Decoder, freeBits: Double = 0, maxBeta: Double = 1, betaRate: Double = 0,
                 forgetBias: Float = 1, batchSize: Int = 512, learningRate: Double = 1e-3, decayRate: Double = 0.9999,
                 minLearningRate: Double = 1e-5, gradClip: Double = 1, gradNormClipToZero: Double = 10_000,
-                samplingSchedule: String = "constant", samplingRate: Double = 0, barSteps: Int? = nil) {
+                samplingSchedule: String = "constant", samplingRate: Double = 0, barSteps: Int? = nil,
+                encoding: LineEncoding? = nil) {
         self.name = name; self.depth = depth; self.minPitch = minPitch; self.maxPitch = maxPitch
         self.numSteps = numSteps; self.zSize = zSize; self.encoder = encoder; self.decoder = decoder
         self.freeBits = freeBits; self.maxBeta = maxBeta; self.betaRate = betaRate; self.forgetBias = forgetBias
@@ -137,7 +142,11 @@ public struct MusicVAEConfig: Codable, Sendable, Equatable {
         self.minLearningRate = minLearningRate; self.gradClip = gradClip; self.gradNormClipToZero = gradNormClipToZero
         self.samplingSchedule = samplingSchedule; self.samplingRate = samplingRate
         self.barSteps = barSteps
+        self.encoding = encoding
     }
+
+    /// What the classes are (see `encoding`).
+    public var lineEncoding: LineEncoding { encoding ?? .melody }
 
     /// Steps per bar (see `barSteps`).
     public var stepsPerBar: Int { barSteps ?? 16 }
@@ -178,9 +187,20 @@ public struct MusicVAEConfig: Codable, Sendable, Equatable {
         return c
     }()
 
+    /// Magenta's `cat-drums_2bar_small` architecture: 2-bar drum patterns in 512 classes, the sizes of
+    /// `mel_2bar_small` and its batch-64 schedules, 48 free bits (Magenta's value for this model).
+    public static let drums2barSmall: MusicVAEConfig = {
+        var c = mel2barSmall
+        c.name = "drums_2bar_small"
+        c.depth = DrumEncoding.classCount
+        c.freeBits = 48
+        c.encoding = .drums
+        return c
+    }()
+
     /// The presets by name.
     public static let presets: [String: MusicVAEConfig] = ["mel_2bar_small": mel2barSmall, "mel_16bar_hier": mel16barHier,
-                                                           "mel_2bar_triple": mel2barTriple]
+                                                           "mel_2bar_triple": mel2barTriple, "drums_2bar_small": drums2barSmall]
 
     /// Throws `invalidConfig` when sizes do not fit together.
     public func validate() throws {
@@ -198,6 +218,7 @@ public struct MusicVAEConfig: Codable, Sendable, Equatable {
             if decoder.numBars * decoder.stepsPerBar != numSteps { try fail("numBars · stepsPerBar != numSteps") }
         }
         if !["constant", "inverse_sigmoid"].contains(samplingSchedule) { try fail("sampling schedule '\(samplingSchedule)'") }
+        if encoding == .drums && depth != DrumEncoding.classCount { try fail("a drum model has depth \(DrumEncoding.classCount), not \(depth)") }
         if let b = barSteps {
             if ![12, 16].contains(b) { try fail("bar steps \(b): 16 or 12") }
             if numSteps % b != 0 { try fail("numSteps \(numSteps) is not whole bars of \(b) steps") }

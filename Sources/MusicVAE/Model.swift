@@ -1,4 +1,5 @@
 import Foundation
+import NoteSequences
 import NeuralNet
 
 /// A MusicVAE: its configuration and all weights, named and laid out as in Magenta checkpoints.
@@ -98,7 +99,8 @@ public struct MusicVAEModel: Sendable {
         let args = ((json["dataConverter"] as? [String: Any])?["args"] as? [String: Any]) ?? [:]
         func int(_ k: String) -> Int? { (args[k] as? NSNumber)?.intValue }
         let minPitch = int("minPitch") ?? 21, maxPitch = int("maxPitch") ?? 108
-        let depth = maxPitch - minPitch + 1 + 2
+        let drums = ((json["dataConverter"] as? [String: Any])?["type"] as? String) == "DrumsConverter"
+        let depth = drums ? DrumEncoding.classCount : maxPitch - minPitch + 1 + 2
         guard let numSteps = int("numSteps") else { throw MusicVAEError.badCheckpoint("config.json lacks dataConverter.args.numSteps") }
         let segments = int("numSegments")
         func units(_ scope: String) -> Int? { shapes[scope + "/bias"].map { $0[0] / 4 } }
@@ -128,17 +130,20 @@ public struct MusicVAEModel: Sendable {
             decoder = .init(kind: .flat, layerSizes: collect { "decoder/multi_rnn_cell/cell_\($0)/lstm_cell" })
         }
         return MusicVAEConfig(name: name, depth: depth, minPitch: minPitch, maxPitch: maxPitch, numSteps: numSteps,
-                              zSize: z, encoder: encoder, decoder: decoder)
+                              zSize: z, encoder: encoder, decoder: decoder, encoding: drums ? .drums : nil)
     }
 
     /// The magenta.js `config.json` for this model (with the full Swift config under `musicvae_swift`).
     public func checkpointConfigJSON() throws -> Data {
-        var args: [String: Any] = ["numSteps": config.numSteps, "minPitch": config.minPitch, "maxPitch": config.maxPitch]
+        let drums = config.lineEncoding == .drums
+        // magenta.js's converters: MelodyConverter (pitch range), DrumsConverter (9 drum classes, 512 one-hot).
+        var args: [String: Any] = drums ? ["numSteps": config.numSteps]
+            : ["numSteps": config.numSteps, "minPitch": config.minPitch, "maxPitch": config.maxPitch]
         if config.decoder.kind == .hierarchical { args["numSegments"] = config.decoder.numBars }
         else if config.encoder.kind == .hierarchical { args["numSegments"] = config.encoder.levelLengths.last! }
         let ours = try JSONSerialization.jsonObject(with: JSONEncoder().encode(config))
         let obj: [String: Any] = ["type": "MusicVAE",
-                                  "dataConverter": ["type": "MelodyConverter", "args": args],
+                                  "dataConverter": ["type": drums ? "DrumsConverter" : "MelodyConverter", "args": args],
                                   Self.configKey: ours]
         return try JSONSerialization.data(withJSONObject: obj, options: [.prettyPrinted, .sortedKeys])
     }

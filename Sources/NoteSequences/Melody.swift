@@ -46,12 +46,27 @@ public enum MelodyEncoding {
     }
 }
 
-/// A monophonic line of one track in one bar window, encoded in the 90 melody classes.
+/// Which classes a window's steps are in: what a model of that kind reads and writes.
+public enum LineEncoding: String, Sendable, Codable, CaseIterable {
+    /// A monophonic melody in the 90 classes of `MelodyEncoding`.
+    case melody
+    /// A drum pattern in the 512 classes of `DrumEncoding`.
+    case drums
+
+    /// Classes per step.
+    public var classCount: Int { self == .melody ? MelodyEncoding.classCount : DrumEncoding.classCount }
+}
+
+/// One track's line in one bar window: a monophonic melody in the 90 melody classes or, for a drum track, a drum
+/// pattern in the 512 drum classes (`encoding` says which).
 public struct MelodyWindow: Sendable, Equatable {
-    /// One class per step (see `MelodyEncoding`).
+    /// One class per step (see `MelodyEncoding` and `DrumEncoding`).
     public var events: [Int]
-    /// Velocity of the note-on at each step (0 where there is none); decoded windows may leave it empty.
+    /// Melody: the velocity of the note-on at each step (0 where there is none). Drums: `DrumEncoding.drumCount`
+    /// entries per step, the velocity of each drum struck there. Decoded windows may leave it empty.
     public var velocities: [Int]
+    /// The classes of `events`.
+    public var encoding: LineEncoding = .melody
     /// The window this line was taken from (piece, position, bars, meter).
     public var window: BarWindow
     /// The source track, and the program and channel of its notes.
@@ -74,10 +89,14 @@ public struct MelodyWindow: Sendable, Equatable {
         self.channel = channel
     }
 
-    /// The notes of the line, in piece steps.
+    /// The notes of the line (the hits of a drum pattern), in piece steps.
     public var notes: [Note] {
-        MelodyEncoding.notes(of: events, velocities: velocities, offset: window.start).map {
-            Note(pitch: $0.pitch, velocity: $0.velocity, start: $0.start, end: $0.end, track: track, program: program, channel: channel)
+        let drums = encoding == .drums
+        let notes = drums ? DrumEncoding.notes(of: events, velocities: velocities, offset: window.start)
+                          : MelodyEncoding.notes(of: events, velocities: velocities, offset: window.start)
+        return notes.map {
+            Note(pitch: $0.pitch, velocity: $0.velocity, start: $0.start, end: $0.end, track: track, program: program,
+                 channel: channel, isDrum: drums ? true : nil)
         }
     }
 }
@@ -261,7 +280,31 @@ extension QuantizedSequence {
     /// When the piece knows the unquantized score it came from (`original`), the result also carries that score
     /// with only the generated windows' notes replaced (`exact`, see `exactJoin`): notes of other tracks, and of
     /// windows that passed through, keep their exact ticks.
-    public func joining(_ melodies: [MelodyWindow], keepOtherTracks: Bool = true) -> QuantizedSequence {
+    ///
+    /// Drum windows join as `joiningDrums` says, on top of the melodies.
+    public func joining(_ windows: [MelodyWindow], keepOtherTracks: Bool = true) -> QuantizedSequence {
+        let drums = windows.filter { $0.encoding == .drums }
+        let melodies = windows.filter { $0.encoding == .melody }
+        guard !drums.isEmpty else { return joiningMelodies(melodies, keepOtherTracks: keepOtherTracks) }
+        var base = melodies.isEmpty && keepOtherTracks ? self : joiningMelodies(melodies, keepOtherTracks: keepOtherTracks)
+        if !keepOtherTracks {
+            // Only what the windows cover: the drum tracks' notes in them (the generated ones are replaced next).
+            let covered = Dictionary(grouping: drums, by: \.track).mapValues { $0.map { $0.window.start..<$0.window.end } }
+            let keep = { (n: Note, step: Int) in (covered[n.track] ?? []).contains { $0.contains(step) } }
+            let exactBefore = base.exact ?? base.original
+            base.sequence.notes += sequence.notes.filter { keep($0, $0.start) }
+            base.sequence.sortNotes()
+            if let source = original ?? exact, var e = exactBefore {
+                e.notes += source.notes.filter { keep($0, source.step(ofTick: $0.start, stepsPerQuarter: stepsPerQuarter)) }
+                e.sortNotes()
+                base.exact = e
+            }
+        }
+        return joiningDrums(drums, into: base)
+    }
+
+    /// `joining` for melody windows.
+    func joiningMelodies(_ melodies: [MelodyWindow], keepOtherTracks: Bool) -> QuantizedSequence {
         var out = self
         let tracks = Set(melodies.map(\.track))
         var notes = keepOtherTracks ? sequence.notes.filter { !tracks.contains($0.track) } : []

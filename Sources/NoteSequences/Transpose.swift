@@ -26,8 +26,10 @@ extension NoteSequence {
 }
 
 extension MelodyWindow {
-    /// The window a number of semitones up or down, or nil when a note would leave the encodable range.
+    /// The window a number of semitones up or down, or nil when a note would leave the encodable range. Drum
+    /// patterns do not move.
     public func transposed(by semitones: Int) -> MelodyWindow? {
+        guard encoding == .melody else { return self }
         var out = self
         for (i, c) in events.enumerated() {
             guard let p = MelodyEncoding.pitch(ofClass: c) else { continue }
@@ -50,6 +52,7 @@ extension MelodyWindow {
     /// onset pitch) second. A model asked for "more notes" should not answer in another key or a fourth higher.
     /// Windows without onsets, and originals without onsets, come back as they are.
     public func keepingTune(of original: MelodyWindow) -> MelodyWindow {
+        guard encoding == .melody, original.encoding == .melody else { return self }
         let mine = events.compactMap(MelodyEncoding.pitch(ofClass:)), theirs = original.events.compactMap(MelodyEncoding.pitch(ofClass:))
         guard !mine.isEmpty, !theirs.isEmpty else { return self }
         func profile(_ pitches: [Int], _ k: Int) -> [Double] {

@@ -3,8 +3,9 @@ import MusicVAE
 import NoteSequences
 import Pipeline
 
-/// Melody windows for training and evaluation, taken from MIDI folders through the same stages as a pipeline
-/// (read-midi -> quantize -> slice-bars -> extract-melody), split into training and held-out windows by file.
+/// Melody (or drum) windows for training and evaluation, taken from MIDI folders through the same stages as a
+/// pipeline (read-midi -> quantize -> slice-bars -> extract-melody or extract-drums), split into training and
+/// held-out windows by file, or by groove family for drums.
 public struct WindowDataset: Sendable {
     /// What to take from the files.
     public struct Settings: Sendable {
@@ -17,8 +18,14 @@ public struct WindowDataset: Sendable {
         /// Meters read (4/4 and 2/2 bars are 16 steps, two 2/4 bars make one 16-step bar; 3/4 and 6/8 bars are
         /// 12 steps, two 3/8 bars make one).
         public var meters: [String]
-        /// One file in `heldOutEvery` (by a hash of its path) is held out for evaluation.
+        /// One file in `heldOutEvery` (by a hash of its path, or of its family's: see `heldOutByFamily`) is held
+        /// out for evaluation.
         public var heldOutEvery: Int
+        /// Melodies or drum patterns.
+        public var encoding: LineEncoding = .melody
+        /// Hold out whole families of files (`WindowDataset.family`): the variants of one drum groove share most
+        /// of their patterns, so holding out single files would measure patterns seen in training.
+        public var heldOutByFamily = false
 
         /// Settings for a model of `steps` steps: 2-bar windows every bar, 16-bar windows every 2 bars.
         public init(steps: Int, stepsPerBar: Int = 16, hopBars: Int? = nil, meters: [String] = ["4/4", "2/2", "2/4"], heldOutEvery: Int = 20) {
@@ -32,6 +39,8 @@ public struct WindowDataset: Sendable {
         /// The windows a model takes: its steps, bar length and meters.
         public init(for config: MusicVAEConfig, heldOutEvery: Int = 20) {
             self.init(steps: config.numSteps, stepsPerBar: config.stepsPerBar, meters: config.meters, heldOutEvery: heldOutEvery)
+            encoding = config.lineEncoding
+            heldOutByFamily = encoding == .drums
         }
     }
 
@@ -55,7 +64,7 @@ public struct WindowDataset: Sendable {
           - read-midi: {path: "\(path)"}
           - quantize: {steps_per_quarter: 4}
           - slice-bars: {bars: \(s.steps / s.stepsPerBar), hop: \(s.hopBars), meters: [\(s.meters.joined(separator: ", "))], steps_per_bar: \(s.stepsPerBar)}
-          - extract-melody: {min_notes: 1}
+          - \(s.encoding == .drums ? "extract-drums: {min_hits: 1}" : "extract-melody: {min_notes: 1}")
         """
     }
 
@@ -76,7 +85,8 @@ public struct WindowDataset: Sendable {
             failed += report.failures.count
             for s in report.stages { for (k, v) in s.dropped { dropped[k, default: 0] += v } }
             for (input, values) in report.outputsByInput {
-                let held = Self.isHeldOut(input, every: settings.heldOutEvery)
+                let held = settings.heldOutByFamily ? Self.isHeldOut(family: Self.family(of: input), every: settings.heldOutEvery)
+                                                    : Self.isHeldOut(input, every: settings.heldOutEvery)
                 if held { heldOutFiles += 1 }
                 for case let m as MelodyWindow in values where m.events.count == settings.steps {
                     let tonic = m.window.piece.sequence.keySignatures.last { $0.tick <= max(0, m.window.start) }?.majorTonicPitchClass ?? 0
@@ -96,6 +106,31 @@ public struct WindowDataset: Sendable {
     /// Whether a file is held out: FNV-1a of its path relative to the folder it was found in, modulo `every`.
     public static func isHeldOut(_ input: InputFile, every: Int) -> Bool {
         every > 0 && input.shard(of: every) == 0
+    }
+
+    /// Whether a family is held out: FNV-1a of its name, modulo `every`.
+    public static func isHeldOut(family: String, every: Int) -> Bool {
+        every > 0 && InputFile(path: family).shard(of: every) == 0
+    }
+
+    /// Variant suffixes of groove names (mma's naming: `50sRock1SusPlus` is a variant of `50sRock`).
+    static let variantSuffixes = ["Sus", "Plus", "Fill", "Intro", "End"]
+
+    /// The family of a file: its path relative to the folder it was found in, without extension and without
+    /// trailing variant suffixes and numbers ("stdlib/50sRock1SusPlus.mid" and "stdlib/50sRockEnd.mid" are both
+    /// "stdlib/50sRock").
+    public static func family(of input: InputFile) -> String {
+        var name = (input.key as NSString).deletingPathExtension
+        var changed = true
+        while changed {
+            changed = false
+            while let last = name.last, last.isNumber, name.count > 1 { name.removeLast(); changed = true }
+            for suffix in variantSuffixes where name.hasSuffix(suffix) && name.count > suffix.count {
+                name.removeLast(suffix.count)
+                changed = true
+            }
+        }
+        return name
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import MusicVAE
 import NeuralNet
+import NoteSequences
 
 /// How long and how to train.
 public struct TrainingOptions: Sendable {
@@ -220,7 +221,8 @@ public final class TrainingRun {
                 w = data[source[Int(rng.next() % UInt64(source.count))]]
             }
             let k = Int(rng.next() % UInt64(2 * options.transposeRange + 1)) - options.transposeRange
-            return transposeWindow(w, by: k)
+            // Drum patterns have no pitch to move (the draw is still made, so batches stay as they were).
+            return trainer.model.config.lineEncoding == .drums ? w : transposeWindow(w, by: k)
         }
     }
 

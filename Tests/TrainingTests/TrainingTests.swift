@@ -32,6 +32,24 @@ func scratch() throws -> URL {
         #expect(fourFour.heldOut.isEmpty)
     }
 
+    /// Groove variants share a family: suffixes and numbers come off, the library folder stays; drum data is held
+    /// out by family, so no held-out window comes from a variant of a training groove.
+    @Test func drumsAreHeldOutByGrooveFamily() throws {
+        func family(_ key: String) -> String { WindowDataset.family(of: InputFile(path: "/x/" + key, key: key)) }
+        #expect(family("stdlib/50sRock1SusPlus.mid") == "stdlib/50sRock")
+        #expect(family("stdlib/68MarchFill2.mid") == "stdlib/68March")
+        #expect(family("yamaha/8Beat.mid") == "yamaha/8Beat")
+        #expect(family("casio/Bossa2End.mid") == "casio/Bossa")
+        let folder = SharedData.corpus + "/grooves/stdlib"
+        let inputs = try listMIDIFiles(at: folder).filter { $0.key.hasPrefix("Bo") || $0.key.hasPrefix("Sw") }
+        let heldOut = Set(inputs.filter { WindowDataset.isHeldOut(family: WindowDataset.family(of: $0), every: 20) }.map { WindowDataset.family(of: $0) })
+        let trained = Set(inputs.filter { !WindowDataset.isHeldOut(family: WindowDataset.family(of: $0), every: 20) }.map { WindowDataset.family(of: $0) })
+        #expect(heldOut.isDisjoint(with: trained))
+        let d = try WindowDataset(paths: inputs.map(\.path), settings: .init(for: MusicVAEConfig.drums2barSmall))
+        #expect(d.train.allSatisfy { $0.count == 32 && $0.allSatisfy { (0..<512).contains($0) } })
+        #expect(d.train.contains { $0.contains { $0 > 89 } })   // drum classes, not melody classes
+    }
+
     @Test func transpositionStaysInRange() {
         let w = [2, 0, 1, 89, 0]       // A0 (lowest), C8 (highest)
         #expect(transposeWindow(w, by: 1) == w)            // C8 cannot go up: unchanged

@@ -26,14 +26,16 @@ public struct LatentCode: PipelineValue {
     }
 
     /// A fresh window of `steps` steps (4/4, 120 qpm) in a piece of its own called `name`, for codes that come
-    /// from no input (samples, interpolations).
-    public static func freshWindow(steps: Int, name: String) -> MelodyWindow {
+    /// from no input (samples, interpolations); drum windows are on channel 10.
+    public static func freshWindow(steps: Int, name: String, encoding: LineEncoding = .melody) -> MelodyWindow {
         var score = NoteSequence(ticksPerQuarter: 4, tempos: [TempoChange(tick: 0, qpm: 120)],
                                  timeSignatures: [TimeSignature(numerator: 4, denominator: 4)], source: name, totalTicks: steps)
         score.tracks = [TrackInfo(name: name)]
         let piece = QuantizedSequence(steps: score, sourceTicksPerQuarter: 480)
         let window = BarWindow(piece: piece, start: 0, bars: max(1, steps / 16), stepsPerBar: 16, index: 0,
                                timeSignature: TimeSignature(numerator: 4, denominator: 4))
-        return MelodyWindow(events: [Int](repeating: 0, count: steps), window: window)
+        var w = MelodyWindow(events: [Int](repeating: 0, count: steps), window: window, channel: encoding == .drums ? 9 : 0)
+        w.encoding = encoding
+        return w
     }
 }

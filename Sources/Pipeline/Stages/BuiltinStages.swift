@@ -8,6 +8,7 @@ public enum BuiltinStages {
             Quantize.definition,
             SliceBars.definition,
             ExtractMelody.definition,
+            ExtractDrums.definition,
             Encode.definition,
             Sample.definition,
             Interpolate.definition,

@@ -14,7 +14,8 @@ struct Attributes: ParsableCommand {
     struct Compute: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Encode the training windows and store, per attribute, mean z of the top quartile minus mean z of the bottom quartile.",
-            discussion: "Writes attributes.json into the model folder. Attributes: " + MelodyAttributes.names.joined(separator: ", ") + ".")
+            discussion: "Writes attributes.json into the model folder. Melody models: " + MelodyAttributes.names.joined(separator: ", ")
+                + "; drum models: " + DrumAttributes.names.joined(separator: ", ") + ".")
 
         @Option(help: "Model folder (default: Models/mel_2bar_small).")
         var model: String?
@@ -37,13 +38,14 @@ struct Attributes: ParsableCommand {
             for start in Swift.stride(from: 0, to: windows.count, by: 256) {
                 codes += try m.encode(windows: Array(windows[start..<min(windows.count, start + 256)])).mu
             }
-            let attributes = zip(windows, tonics).map { MelodyAttributes(events: $0.0, majorTonic: $0.1) }
+            let encoding = m.config.lineEncoding, names = encoding.attributeNames
+            let attributes = zip(windows, tonics).map { encoding.attributeValues(of: $0.0, majorTonic: $0.1) }
             var values: [String: [Double]] = [:]
-            for name in MelodyAttributes.names { values[name] = attributes.map { $0[name]! } }
+            for (k, name) in names.enumerated() { values[name] = attributes.map { $0[k] } }
             let vectors = AttributeVectors.compute(codes: codes, values: values, data: data)
             try vectors.save(to: URL(fileURLWithPath: folder))
             print("\(windows.count) windows encoded; attributes.json written to \(folder)")
-            for name in MelodyAttributes.names {
+            for name in names {
                 let q = vectors.quartileMeans[name]!
                 print(String(format: "  %-18@ top quartile %.3f, bottom %.3f, |v| %.2f", name as NSString, q[0], q[1],
                              Latent.norm(vectors.vectors[name]!)))
@@ -95,26 +97,26 @@ struct Attributes: ParsableCommand {
             guard !picked.isEmpty else { throw CLIError("no windows in \(data.joined(separator: ", "))") }
             let windows = picked.map { pool[$0] }, tonics = picked.map { poolTonics[$0] }
             let mu = try m.encode(windows: windows).mu
+            let encoding = m.config.lineEncoding, names = encoding.attributeNames
             func means(_ z: [[Float]]) throws -> [Double] {
                 let decoded = try m.decode(z: z)
-                let a = zip(decoded, tonics).map { MelodyAttributes(events: $0.0, majorTonic: $0.1).values }
-                return (0..<MelodyAttributes.names.count).map { k in a.reduce(0) { $0 + $1[k] } / Double(a.count) }
+                let a = zip(decoded, tonics).map { encoding.attributeValues(of: $0.0, majorTonic: $0.1) }
+                return (0..<names.count).map { k in a.reduce(0) { $0 + $1[k] } / Double(a.count) }
             }
             let before = try means(mu)
             var matrix: [[Double]] = []
-            for name in MelodyAttributes.names {
+            for name in names {
                 guard let v = vectors.vectors[name] else { throw CLIError("attributes.json has no vector for \(name)") }
                 let after = try means(mu.map { Latent.add($0, v, amount: amount) })
                 matrix.append(zip(after, before).map { $1 != 0 ? ($0 - $1) / abs($1) : $0 - $1 })
             }
-            let names = MelodyAttributes.names
             if json {
                 print(try jsonString(Result(attributes: names, amount: amount, windows: windows.count,
                                             baseline: Dictionary(uniqueKeysWithValues: zip(names, before)), relative_change: matrix)))
                 return
             }
             print("\(windows.count) windows, amount \(amount); rows: vector added, columns: relative change of the attribute")
-            let short = ["density", "interval", "range", "sync16", "sync8", "diatonic"]
+            let short = encoding == .drums ? ["density", "sync", "cymbals"] : ["density", "interval", "range", "sync16", "sync8", "diatonic"]
             print("".padding(toLength: 18, withPad: " ", startingAt: 0) + short.map { $0.padding(toLength: 10, withPad: " ", startingAt: 0) }.joined())
             for (i, row) in matrix.enumerated() {
                 var line = names[i].padding(toLength: 18, withPad: " ", startingAt: 0)

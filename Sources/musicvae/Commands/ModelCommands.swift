@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MusicVAE
+import NoteSequences
 
 /// `musicvae reconstruct IN.mid -o OUT.mid`: runs Pipelines/reconstruct.yaml.
 struct Reconstruct: ParsableCommand {
@@ -20,11 +21,16 @@ struct Reconstruct: ParsableCommand {
     @Option(help: "Decoding temperature (0: greedy).")
     var temperature: Double = 0
 
+    @Option(help: ArgumentHelp("Which tracks go through the model: auto (the melody; the drums with a drum model), drums, a track name, 0-based indices, first or all.",
+                               valueName: "auto|drums|NAME|INDEX|first|all"))
+    var track: String = "auto"
+
     func run() throws {
         try checkDistinctOutputs(inputs: [input], outputs: [output])
         let folder = try modelFolder(model)
         try runBundledPipeline("reconstruct", inputs: [input], overrides: [
-            "output=\(output)", "model=\(folder)", "bars=\(try modelBars(folder))", "temperature=\(temperature)"])
+            "output=\(output)", "model=\(folder)", "bars=\(try modelBars(folder))", "temperature=\(temperature)",
+            "track=\(try trackChoice(track, model: folder))"])
     }
 }
 
@@ -64,8 +70,10 @@ struct Edit: ParsableCommand {
         discussion: """
             Runs Pipelines/edit.yaml: every 2-bar window (16-bar with a 16-bar model) is encoded, moved by amount \
             times the attribute vector, decoded and joined back; tempo, meter, key, program and other tracks stay, \
-            and windows the model cannot take are kept as they were. Attributes: note_density, average_interval, \
-            pitch_range, syncopation_16th, syncopation_8th, diatonic.
+            and windows the model cannot take are kept as they were. Melody attributes: note_density, \
+            average_interval, pitch_range, syncopation_16th, syncopation_8th, diatonic. With --track drums (or a \
+            drum model) the drum track is edited by the drum model (Models/drums_2bar_small beside the melody \
+            model): note_density (hits), syncopation, cymbal_share.
             """)
 
     @Argument(help: "MIDI file.")
@@ -85,9 +93,10 @@ struct Edit: ParsableCommand {
 
     @Option(help: ArgumentHelp("""
         Which tracks to edit: auto (the melody, found by track name, monophony, register and density; it says \
-        which and why), a track name, 0-based indices like 1,3 (as `musicvae inspect` shows), first (the first \
-        track with notes) or all. Other tracks stay note for note.
-        """, valueName: "auto|NAME|INDEX|first|all"))
+        which and why; with a drum model, the drums), drums (the drum tracks, by the drum model), a track name, \
+        0-based indices like 1,3 (as `musicvae inspect` shows), first (the first track with notes) or all. Other \
+        tracks stay note for note.
+        """, valueName: "auto|drums|NAME|INDEX|first|all"))
     var track: String = "auto"
 
     @Flag(inversion: .prefixedNo, help: """
@@ -104,7 +113,7 @@ struct Edit: ParsableCommand {
         let folder = try modelFolder(model)
         try runBundledPipeline("edit", inputs: [input], overrides: [
             "output=\(output)", "model=\(folder)", "attribute=\(attribute)", "amount=\(amount)", "bars=\(try modelBars(folder))",
-            "track=\(track)", "keep_tune=\(keepTune)"])
+            "track=\(try trackChoice(track, model: folder))", "keep_tune=\(keepTune)"])
         if let wav { try runBundledPipeline("render", inputs: [output], overrides: ["output=\(wav)"]) }
     }
 }
@@ -137,6 +146,10 @@ struct InterpolateCommand: ParsableCommand {
     @Flag(help: "Also render every step (and the concatenation) to WAV.")
     var wav = false
 
+    @Option(help: ArgumentHelp("Which track of each input: all (the first melodic track with a window), drums (the drum track, by the drum model), a track name or 0-based indices.",
+                               valueName: "all|drums|NAME|INDEX"))
+    var track: String = "all"
+
     @Option(help: "Model folder (default: Models/mel_2bar_small).")
     var model: String?
 
@@ -149,11 +162,19 @@ struct InterpolateCommand: ParsableCommand {
         try checkDistinctOutputs(inputs: [a, b], outputs: outputs)
         let folder = try modelFolder(model)
         try runBundledPipeline("interpolate", inputs: [a, b], overrides: [
-            "out=\(output)", "model=\(folder)", "steps=\(steps)", "method=\(method)", "window=\(window)", "bars=\(try modelBars(folder))"])
+            "out=\(output)", "model=\(folder)", "steps=\(steps)", "method=\(method)", "window=\(window)", "bars=\(try modelBars(folder))",
+            "track=\(try trackChoice(track, model: folder))"])
         if wav {
             try runBundledPipeline("render", inputs: [output], overrides: ["output=\(output)/{stem}.wav"])
         }
     }
+}
+
+/// The `track` value for a bundled pipeline: `auto` and `all` mean the drums when the model is a drum model.
+func trackChoice(_ track: String, model folder: String) throws -> String {
+    guard track == "auto" || track == "all" else { return track }
+    let config = (try? MusicVAEModel.storedConfig(in: URL(fileURLWithPath: folder))) ?? nil
+    return config?.lineEncoding == .drums ? "drums" : track
 }
 
 /// Bars per window of the model in `folder` (its steps / 16).

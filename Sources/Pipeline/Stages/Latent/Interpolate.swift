@@ -27,15 +27,19 @@ enum Interpolate {
                     return []
                 }
                 let (a, b) = (ends[0][which], ends[1][which])
-                guard a.z!.count == b.z!.count else { throw PipelineError.inputFailed(path: "interpolate", reason: "codes of different sizes") }
+                guard a.z!.count == b.z!.count, a.model == b.model, a.window.encoding == b.window.encoding else {
+                    throw PipelineError.inputFailed(path: "interpolate", reason: "the two windows are in different latent spaces ("
+                        + [a, b].map { c in "\(c.window.encoding == .drums ? "drums" : c.window.window.timeSignature.description), model \(c.model ?? "of the stage")" }.joined(separator: " vs ") + ")")
+                }
                 let width = max(2, String(steps).count)
                 return Latent.interpolate(a.z!, b.z!, steps: steps, method: method).enumerated().map { i, z -> any PipelineValue in
                     let name = String(repeating: "0", count: max(0, width - String(i + 1).count)) + String(i + 1)
-                    var w = LatentCode.freshWindow(steps: a.window.events.count, name: name)
+                    var w = LatentCode.freshWindow(steps: a.window.events.count, name: name, encoding: a.window.encoding)
                     // Keep the start's tempo, meter and instrument so the steps sound like the input.
                     w.window.piece.sequence.tempos = a.window.window.piece.sequence.tempos
                     w.program = a.window.program
-                    return LatentCode(z: z, window: w, label: "step \(i + 1) of \(steps)")
+                    w.channel = a.window.channel
+                    return LatentCode(z: z, window: w, label: "step \(i + 1) of \(steps)", model: a.model)
                 }
             }
         })
@@ -64,7 +68,7 @@ enum Similar {
                         var w = c.window
                         let name = (w.window.piece.sequence.source.map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension } ?? "code")
                         w.window.piece.sequence.source = name + "-variation-\(k + 1)"
-                        out.append(LatentCode(z: Latent.similar(z, similarity: s, noise: noise), window: w, label: "variation \(k + 1)"))
+                        out.append(LatentCode(z: Latent.similar(z, similarity: s, noise: noise), window: w, label: "variation \(k + 1)", model: c.model))
                     }
                 }
                 return out
@@ -133,7 +137,9 @@ enum Average {
             StageNode(name: "average", accepts: [LatentCode.typeName], output: .fixed(LatentCode.typeName), mode: .group) { inputs, _ in
                 let codes = inputs.compactMap { $0 as? LatentCode }.filter { $0.z != nil }
                 guard let first = codes.first else { return [] }
-                return [LatentCode(z: Latent.mean(codes.map { $0.z! }), window: first.window, label: "average of \(codes.count)")]
+                // Codes of one latent space only (a piece's drum codes live in another model's space).
+                let same = codes.filter { $0.model == first.model && $0.window.encoding == first.window.encoding }
+                return [LatentCode(z: Latent.mean(same.map { $0.z! }), window: first.window, label: "average of \(same.count)", model: first.model)]
             }
         })
 }

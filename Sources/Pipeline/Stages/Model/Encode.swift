@@ -24,8 +24,8 @@ enum Encode {
                 let windows = inputs.compactMap { $0 as? MelodyWindow }
                 // Which model takes each window: 0 the stage's model, k > 0 family member k - 1, nil none.
                 let owner: [Int?] = windows.map { w in
-                    if w.events.count == model.config.numSteps { return 0 }
-                    return family.firstIndex { $0.config.numSteps == w.events.count && $0.config.stepsPerBar == w.window.stepsPerBar }.map { $0 + 1 }
+                    if ModelStore.takes(model.config, w) { return 0 }
+                    return family.firstIndex { ModelStore.takes($0.config, w) }.map { $0 + 1 }
                 }
                 var codes = [[Float]?](repeating: nil, count: windows.count)
                 for k in Set(owner.compactMap { $0 }).sorted() {
@@ -47,15 +47,23 @@ enum Encode {
                 return windows.indices.map { i -> any PipelineValue in
                     let w = windows[i]
                     guard let k = owner[i] else {
-                        drops.add("passed through unencoded: \(w.window.timeSignature) windows of \(w.events.count) steps, "
-                                  + "no model for them (the model takes \(model.config.numSteps)"
-                                  + family.map { ", \(($0.folder as NSString).lastPathComponent) \($0.config.numSteps)" }.joined() + ")")
+                        let what = w.encoding == .drums ? "drum" : "\(w.window.timeSignature)"
+                        drops.add("passed through unencoded: \(what) windows of \(w.events.count) steps, "
+                                  + "no model for them (the model takes \(Self.describe(model.config))"
+                                  + family.map { ", \(($0.folder as NSString).lastPathComponent) \(Self.describe($0.config))" }.joined() + ")")
                         return LatentCode(z: nil, window: w)
                     }
                     return LatentCode(z: codes[i], window: w, label: "window \(w.window.index + 1)", model: k == 0 ? nil : family[k - 1].folder)
                 }
             }
         })
+}
+
+extension Encode {
+    /// What a model takes, for messages: "32 steps" or "32-step drums".
+    static func describe(_ c: MusicVAEConfig) -> String {
+        c.lineEncoding == .drums ? "\(c.numSteps)-step drums" : "\(c.numSteps) steps"
+    }
 }
 
 /// `decode`: latent codes back to melody windows (greedy at temperature 0, else sampled).
@@ -94,12 +102,26 @@ enum Decode {
                     guard let events = decoded[i] else { return c.window }
                     var w = c.window
                     w.events = events
-                    w.velocities = []
+                    w.velocities = w.encoding == .drums ? Self.keptVelocities(of: c.window, in: events) : []
                     w.generated = true
                     return keepTune ? w.keepingTune(of: c.window) : w
                 }
             }
         })
+}
+
+extension Decode {
+    /// The velocities of the original drum hits that the decoded pattern still strikes (same drum, same step);
+    /// 0 (the default velocity) for new hits.
+    static func keptVelocities(of original: MelodyWindow, in events: [Int]) -> [Int] {
+        let n = DrumEncoding.drumCount
+        guard original.velocities.count == original.events.count * n, original.events.count == events.count else { return [] }
+        var v = [Int](repeating: 0, count: events.count * n)
+        for (i, c) in events.enumerated() where c != 0 {
+            for d in DrumEncoding.drums(inClass: c) where original.events[i] & (1 << d) != 0 { v[i * n + d] = original.velocities[i * n + d] }
+        }
+        return v
+    }
 }
 
 /// `sample`: random latent codes from N(0, I), each with a fresh window of its own to decode into.
@@ -124,7 +146,8 @@ enum Sample {
                 return (1...n).map { i -> any PipelineValue in
                     let z = (0..<model.config.zSize).map { _ in rng.nextNormal() }
                     let name = String(repeating: "0", count: max(0, width - String(i).count)) + String(i)
-                    return LatentCode(z: z, window: LatentCode.freshWindow(steps: model.config.numSteps, name: "sample-" + name),
+                    return LatentCode(z: z, window: LatentCode.freshWindow(steps: model.config.numSteps, name: "sample-" + name,
+                                                                                    encoding: model.config.lineEncoding),
                                       label: "sample \(i)")
                 }
             }

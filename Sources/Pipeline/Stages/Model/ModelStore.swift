@@ -1,5 +1,6 @@
 import Foundation
 import MusicVAE
+import NoteSequences
 
 /// Loaded models, shared by every stage of a run that names the same folder (a model is loaded once).
 enum ModelStore {
@@ -41,9 +42,9 @@ enum ModelStore {
     }
 
     /// The family of the model in `folder`: the model itself first, then the models beside it (sibling folders
-    /// of the same parent) with as many bars per window but another bar grid, e.g. `Models/mel_2bar_triple`
-    /// (3/4 and 6/8, 12 steps a bar) beside `Models/mel_2bar_small` (16 steps a bar). Each window goes to the
-    /// member whose steps and bar length it has.
+    /// of the same parent) with as many bars per window but another bar grid or another encoding, e.g.
+    /// `Models/mel_2bar_triple` (3/4 and 6/8, 12 steps a bar) and `Models/drums_2bar_small` (drum patterns) beside
+    /// `Models/mel_2bar_small` (melodies, 16 steps a bar). Each window goes to the member that `takes` it.
     static func family(of folder: String) -> [(folder: String, config: MusicVAEConfig)] {
         guard let main = config(of: folder) else { return [] }
         var members = [(folder, main)]
@@ -52,11 +53,16 @@ enum ModelStore {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? []).sorted()
         for name in names where name != url.lastPathComponent {
             let sibling = parent.appendingPathComponent(name).path
-            guard let c = config(of: sibling), c.bars == main.bars, c.stepsPerBar != main.stepsPerBar, c.depth == main.depth,
-                  !members.contains(where: { $0.1.stepsPerBar == c.stepsPerBar }) else { continue }
+            guard let c = config(of: sibling), c.bars == main.bars,
+                  !members.contains(where: { $0.1.stepsPerBar == c.stepsPerBar && $0.1.lineEncoding == c.lineEncoding }) else { continue }
             members.append((sibling, c))
         }
         return members
+    }
+
+    /// Whether a model of `config` reads `window`: its encoding, its steps and its bar grid.
+    static func takes(_ config: MusicVAEConfig, _ window: MelodyWindow) -> Bool {
+        config.lineEncoding == window.encoding && config.numSteps == window.events.count && config.stepsPerBar == window.window.stepsPerBar
     }
 
     /// Windows or codes the model stages run through a model at once. Activation memory grows with the batch

@@ -12,22 +12,23 @@ enum ExtractMelody {
             ParameterSpec("max_pitch", .int, default: .int(108), range: 21...108, doc: "highest pitch kept; windows reaching above are dropped"),
             ParameterSpec("min_notes", .int, default: .int(1), range: 0...1000, doc: "fewest note onsets a window must hold"),
             ParameterSpec("tracks", .string, default: .string("all"),
-                          doc: "which tracks give melodies: all (non-drum), auto (the melody, found by name, monophony, register and density; the rest stay as they are), first (the first with notes), a track name, or 0-based indices like 1,3 as `musicvae inspect` shows"),
+                          doc: "which tracks give melodies: drums (the drum tracks instead, as extract-drums gives them), all (non-drum), auto (the melody, found by name, monophony, register and density; the rest stay as they are), first (the first with notes), a track name, or 0-based indices like 1,3 as `musicvae inspect` shows"),
         ],
         make: { p in
             let spec = p.string("tracks").trimmingCharacters(in: .whitespaces)
+            if spec == "drums" { return StageNode(name: "extract-melody", group: ExtractDrums.Body(settings: DrumExtraction())) }
             var indices: Set<Int>?
             var name: String?
             if !["all", "first", "auto"].contains(spec) {
                 let parts = spec.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
                 if !parts.isEmpty, parts.allSatisfy({ $0 != nil }) {
                     guard parts.allSatisfy({ $0! >= 0 }) else {
-                        throw ParameterProblem.illTyped(expected: "all, auto, first, a track name or 0-based track indices like 1,3", got: spec)
+                        throw ParameterProblem.illTyped(expected: "drums, all, auto, first, a track name or 0-based track indices like 1,3", got: spec)
                     }
                     indices = Set(parts.map { $0! })
                 } else {
                     guard !spec.isEmpty else {
-                        throw ParameterProblem.illTyped(expected: "all, auto, first, a track name or 0-based track indices like 1,3", got: spec)
+                        throw ParameterProblem.illTyped(expected: "drums, all, auto, first, a track name or 0-based track indices like 1,3", got: spec)
                     }
                     name = spec
                 }
