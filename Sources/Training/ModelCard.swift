@@ -1,5 +1,6 @@
 import Foundation
 import MusicVAE
+import NoteSequences
 
 /// The README.md of a trained model folder: data, command, steps, wall time and held-out numbers.
 public struct ModelCard {
@@ -37,10 +38,11 @@ public struct ModelCard {
 
     /// The card's text.
     public var markdown: String {
+        let drums = config.lineEncoding == .drums
         var s = """
             # \(config.name)
 
-            A MusicVAE melody model trained by MusicVAE for Swift.
+            A MusicVAE \(config.lineEncoding == .drums ? "drum" : "melody") model trained by MusicVAE for Swift.
 
             | | |
             |---|---|
@@ -50,8 +52,8 @@ public struct ModelCard {
             | examples seen | \(history.examples) (all runs) |
             | wall time of the last run | \(String(format: "%.1f", summary.seconds / 60)) min |
             | data | \(data.joined(separator: ", ")) |
-            | files | \(dataset.files) read, \(dataset.failed) failed, \(dataset.heldOutFiles) held out (1 in 20 by path hash) |
-            | windows | \(dataset.train.count) training, \(dataset.heldOut.count) held out; each training window transposed by -5...+5 |
+            | files | \(dataset.files) read, \(dataset.failed) failed, \(dataset.heldOutFiles) held out (\(drums ? "every file of 1 groove family in 20, by a hash of the family name" : "1 in 20 by path hash")) |
+            | windows | \(dataset.train.count) training (\(Set(dataset.train).count) distinct), \(dataset.heldOut.count) held out (\(Set(dataset.heldOut).count) distinct)\(drums ? "" : "; each training window transposed by -5...+5") |
 
             Command:
 

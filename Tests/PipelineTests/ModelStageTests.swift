@@ -26,6 +26,27 @@ import NoteSequences
         return PipelineRunner(plan: plan).run(collectOutputs: true)
     }
 
+    /// Planning a bundled pipeline (what `musicvae check` does) reads no model weights: the model stages check
+    /// the folder and load the weights on first use. A run of one then does read them.
+    @Test func planningReadsNoWeights() throws {
+        let model = try modelWithAttributes()
+        let key = URL(fileURLWithPath: model).standardizedFileURL.path
+        let ode = SharedData.packageRoot.appendingPathComponent("Examples/melodies/ode-to-joy.mid").path
+        let folder = SharedData.packageRoot.appendingPathComponent("Pipelines").path
+        var planned = 0
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder).filter({ $0.hasSuffix(".yaml") }).sorted() {
+            let file = try PipelineFile(path: folder + "/" + name)
+            guard file.variables.keys.contains("model") else { continue }
+            _ = try PipelinePlan(file: file, overrides: ["model=\(model)"], positional: file.inputs.map { _ in ode })
+            planned += 1
+        }
+        #expect(planned >= 10)
+        #expect(!ModelStore.loadedFolders.contains(key))
+        let out = try temporaryFolder()
+        _ = try run("reconstruct", ["model=\(model)", "output=\(out)/{stem}.mid"], inputs: [ode])
+        #expect(ModelStore.loadedFolders.contains(key))
+    }
+
     @Test func reconstructKeepsWhatTheModelCannotTake() throws {
         let out = try temporaryFolder()
         // Scarborough Fair is in 3/4: no window fits a 32-step model, so the piece comes back unchanged.

@@ -68,6 +68,28 @@ extension MelodyWindow: PipelineValue {
     public static let typeName = "MelodyWindow"
 }
 
+/// A value that is a whole score: stages that read scores (writers, renderers) take every such type.
+public protocol ScoreValue: PipelineValue {
+    /// The score at MIDI resolution.
+    var score: NoteSequence { get }
+}
+
+extension NoteSequence: ScoreValue {
+    /// The sequence itself.
+    public var score: NoteSequence { self }
+}
+
+extension QuantizedSequence: ScoreValue {
+    /// The sequence back at MIDI resolution (`unquantized()`).
+    public var score: NoteSequence { unquantized() }
+}
+
+/// The score types, for type checks and `musicvae stages`.
+public enum ScoreTypes {
+    /// "NoteSequence", "QuantizedSequence".
+    public static let names = [NoteSequence.typeName, QuantizedSequence.typeName]
+}
+
 extension PipelineValue {
     /// The type name of this value's dynamic type.
     public var pipelineTypeName: String { Self.typeName }

@@ -21,6 +21,40 @@ public protocol GroupStage: Sendable {
     func process(group: [Input], drops: inout DropCounts) throws -> [Output]
 }
 
+/// A stage that reads several stages (`from: [a, b]`): the values of each port, in `from:` order, of one input.
+public protocol JoinStage: Sendable {
+    /// What the stage takes on every port.
+    associatedtype Input: PipelineValue
+    /// What the stage gives.
+    associatedtype Output: PipelineValue
+    /// Processes the values of every port together.
+    func process(ports: [[Input]], drops: inout DropCounts) throws -> [Output]
+}
+
+/// A value given to a stage that does not take its type: an error (the plan's type check should have refused it),
+/// never a silent drop.
+public struct MistypedValue: Error, CustomStringConvertible {
+    /// The type the stage takes, and the one it got.
+    public var expected: [String], got: String
+    /// A one-line message.
+    public var description: String { "got a \(got) where " + expected.joined(separator: " or ") + " was expected" }
+}
+
+/// One input type of a stage that takes several and gives each value back as its own type (`transpose`).
+public struct SameTypeCase: Sendable {
+    /// The type this case takes and gives.
+    public let typeName: String
+    let run: @Sendable (PipelineValues, StageParameters, inout DropCounts) throws -> PipelineValues
+
+    /// The case for values of type `T`: `body` maps one value (nil: dropped, and counted by `body`).
+    public static func of<T: PipelineValue>(_ type: T.Type,
+                                            _ body: @escaping @Sendable (T, StageParameters, inout DropCounts) throws -> T?) -> SameTypeCase {
+        SameTypeCase(typeName: T.typeName) { values, p, drops in
+            PipelineValues(try values.typed(T.self).compactMap { try body($0, p, &drops) })
+        }
+    }
+}
+
 /// What a stage's output type is: fixed, or whatever type it was given (a transpose of a window is a window).
 public enum StageOutputType: Sendable, Equatable {
     /// Always this type.
@@ -45,11 +79,18 @@ public struct PipelineValues: Sendable {
     public var count: Int { box.count }
     /// True when there are none.
     public var isEmpty: Bool { box.count == 0 }
-    /// The values of type `T` (all of them, when they are of one type, without copying each).
-    public func typed<T: PipelineValue>(_ type: T.Type = T.self) -> [T] {
+    /// The values as type `T` (without copying each, when they are of one type); a value of another type is an
+    /// error.
+    public func typed<T: PipelineValue>(_ type: T.Type = T.self) throws -> [T] {
         if let same = box as? TypedValueArray<T> { return same.items }
-        return box.all.compactMap { $0 as? T }
+        return try box.all.map { v in
+            guard let t = v as? T else { throw MistypedValue(expected: [T.typeName], got: v.pipelineTypeName) }
+            return t
+        }
     }
+
+    /// The type name of the values, when they are all of one type.
+    var typeName: String? { box.typeName }
     /// Every value, type-erased.
     public var all: [any PipelineValue] { box.all }
 }
@@ -58,18 +99,24 @@ public struct PipelineValues: Sendable {
 protocol PipelineValueArray: Sendable {
     var count: Int { get }
     var all: [any PipelineValue] { get }
+    var typeName: String? { get }
 }
 
 struct TypedValueArray<T: PipelineValue>: PipelineValueArray {
     let items: [T]
     var count: Int { items.count }
     var all: [any PipelineValue] { items }
+    var typeName: String? { T.typeName }
 }
 
 struct MixedValueArray: PipelineValueArray {
     let items: [any PipelineValue]
     var count: Int { items.count }
     var all: [any PipelineValue] { items }
+    var typeName: String? {
+        let names = Set(items.map(\.pipelineTypeName))
+        return names.count == 1 ? names.first : nil
+    }
 }
 
 /// A ready-to-run stage with its types erased: the runner's unit of work.
@@ -98,7 +145,7 @@ public struct StageNode: Sendable {
         self.mode = .each
         self.run = { values, drops in
             var out: [S.Output] = []
-            for input in values.typed(S.Input.self) { out += try stage.process(input, drops: &drops) }
+            for input in try values.typed(S.Input.self) { out += try stage.process(input, drops: &drops) }
             return PipelineValues(out)
         }
     }
@@ -109,7 +156,48 @@ public struct StageNode: Sendable {
         self.accepts = [S.Input.typeName]
         self.output = .fixed(S.Output.typeName)
         self.mode = .group
-        self.run = { values, drops in PipelineValues(try stage.process(group: values.typed(S.Input.self), drops: &drops)) }
+        self.run = { values, drops in PipelineValues(try stage.process(group: try values.typed(S.Input.self), drops: &drops)) }
+    }
+
+    /// Wraps a typed join stage.
+    public init<S: JoinStage>(name: String, join stage: S) {
+        self.name = name
+        self.accepts = [S.Input.typeName]
+        self.output = .fixed(S.Output.typeName)
+        self.mode = .join
+        self.run = { values, drops in PipelineValues(try stage.process(ports: [try values.typed(S.Input.self)], drops: &drops)) }
+        self.runJoin = { ports, drops in PipelineValues(try stage.process(ports: try ports.map { try $0.typed(S.Input.self) }, drops: &drops)) }
+    }
+
+    /// Wraps a typed group stage over scores that takes every `ScoreValue` type (a quantized sequence is read at
+    /// MIDI resolution).
+    public init<S: GroupStage>(name: String, scores stage: S) where S.Input == NoteSequence {
+        self.name = name
+        self.accepts = ScoreTypes.names
+        self.output = .fixed(S.Output.typeName)
+        self.mode = .group
+        self.run = { values, drops in
+            let scores = try values.all.map { v -> NoteSequence in
+                guard let s = v as? any ScoreValue else { throw MistypedValue(expected: ScoreTypes.names, got: v.pipelineTypeName) }
+                return s.score
+            }
+            return PipelineValues(try stage.process(group: scores, drops: &drops))
+        }
+    }
+
+    /// A node for a stage that gives each value back as its own type: one case per type it takes.
+    public init(name: String, sameType cases: [SameTypeCase], parameters: StageParameters) {
+        self.name = name
+        self.accepts = cases.map(\.typeName)
+        self.output = .sameAsInput
+        self.mode = .each
+        self.run = { values, drops in
+            guard !values.isEmpty else { return .empty }
+            guard let type = values.typeName, let c = cases.first(where: { $0.typeName == type }) else {
+                throw MistypedValue(expected: cases.map(\.typeName), got: values.typeName ?? "mixture of types")
+            }
+            return try c.run(values, parameters, &drops)
+        }
     }
 
     /// A node from its parts (for stages that accept several types): `body` maps type-erased values.

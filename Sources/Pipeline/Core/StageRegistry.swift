@@ -1,4 +1,5 @@
 import Foundation
+import NoteSequences
 
 /// Everything the registry knows about a stage kind: how to describe it and how to build it from parameters.
 public struct StageDefinition: Sendable {
@@ -32,6 +33,42 @@ public struct StageDefinition: Sendable {
         self.ports = ports
         self.sources = sources
         self.make = make
+    }
+
+    /// A stage that maps each value with a typed `Stage` made by `stage`: its types are the stage's own, declared
+    /// once (the plan checks and `musicvae stages` prints the same types).
+    public init<S: Stage>(name: String, summary: String, parameters: [ParameterSpec] = [],
+                          sources: (@Sendable (StageParameters) throws -> [InputFile])? = nil,
+                          stage make: @escaping @Sendable (StageParameters) throws -> S) {
+        self.init(name: name, summary: summary, accepts: [S.Input.typeName], output: .fixed(S.Output.typeName),
+                  parameters: parameters, sources: sources) { p in StageNode(name: name, try make(p)) }
+    }
+
+    /// A stage that reads every value of one input at once with a typed `GroupStage`.
+    public init<S: GroupStage>(name: String, summary: String, parameters: [ParameterSpec] = [],
+                               group make: @escaping @Sendable (StageParameters) throws -> S) {
+        self.init(name: name, summary: summary, accepts: [S.Input.typeName], output: .fixed(S.Output.typeName),
+                  parameters: parameters) { p in StageNode(name: name, group: try make(p)) }
+    }
+
+    /// A stage that reads the named ports with a typed `JoinStage`.
+    public init<S: JoinStage>(name: String, summary: String, parameters: [ParameterSpec] = [], ports: Ports,
+                              join make: @escaping @Sendable (StageParameters) throws -> S) {
+        self.init(name: name, summary: summary, accepts: [S.Input.typeName], output: .fixed(S.Output.typeName),
+                  parameters: parameters, ports: ports) { p in StageNode(name: name, join: try make(p)) }
+    }
+
+    /// A stage over scores (every `ScoreValue` type) with a typed `GroupStage` of note sequences.
+    public init<S: GroupStage>(name: String, summary: String, parameters: [ParameterSpec] = [],
+                               scores make: @escaping @Sendable (StageParameters) throws -> S) where S.Input == NoteSequence {
+        self.init(name: name, summary: summary, accepts: ScoreTypes.names, output: .fixed(S.Output.typeName),
+                  parameters: parameters) { p in StageNode(name: name, scores: try make(p)) }
+    }
+
+    /// A stage that gives each value back as its own type, one typed case per type it takes.
+    public init(name: String, summary: String, parameters: [ParameterSpec] = [], sameType cases: [SameTypeCase]) {
+        self.init(name: name, summary: summary, accepts: cases.map(\.typeName), output: .sameAsInput,
+                  parameters: parameters) { p in StageNode(name: name, sameType: cases, parameters: p) }
     }
 
     /// The inputs a stage reads.

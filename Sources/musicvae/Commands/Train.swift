@@ -83,7 +83,8 @@ struct Train: ParsableCommand {
         let dataset = try WindowDataset(paths: data, settings: settings) { progress.update($0, $1) }
         progress.finish()
         printError("data: \(dataset.files) files (\(dataset.failed) failed, \(dataset.heldOutFiles) held out): "
-                   + "\(dataset.train.count) training windows, \(dataset.heldOut.count) held-out windows of \(cfg.numSteps) steps")
+                   + "\(dataset.train.count) training windows (\(Set(dataset.train).count) distinct), \(dataset.heldOut.count) held-out windows "
+                   + "(\(Set(dataset.heldOut).count) distinct) of \(cfg.numSteps) steps")
         var options = TrainingOptions(steps: steps, minutes: minutes, batch: batch, seed: seed)
         options.checkpointSeconds = checkpointSeconds
         options.evaluationSeconds = evalMinutes * 60

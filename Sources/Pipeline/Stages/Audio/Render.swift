@@ -5,11 +5,9 @@ import Render
 /// `render`: scores to WAV files through FluidSynth; one soundfont load per worker thread, shared by every
 /// output of the run.
 enum RenderStage {
-    static let types = [NoteSequence.typeName, QuantizedSequence.typeName]
     static let definition = StageDefinition(
         name: "render",
         summary: "render scores to WAV with FluidSynth (peak-limited, release tail bounded, written atomically)",
-        accepts: types, output: .fixed(WrittenFile.typeName),
         parameters: [
             ParameterSpec("path", .path, doc: "output .wav; {stem} is the input's name, {index} counts outputs of one input"),
             ParameterSpec("soundfont", .string, default: .string(""),
@@ -23,7 +21,7 @@ enum RenderStage {
             ParameterSpec("tempo", .double, default: .double(0), range: 0...1000,
                           doc: "play at this many quarters per minute (1...1000); 0 keeps the score's tempo map"),
         ],
-        make: { p in
+        scores: { p in
             var options = RenderOptions()
             options.sampleRate = Double(p.int("sample_rate"))
             options.format = RenderOptions.SampleFormat(rawValue: p.string("format")) ?? .pcm16
@@ -37,28 +35,28 @@ enum RenderStage {
             if tempo != 0 && tempo < 1 { throw ParameterProblem.outOfRange(value: tempo, range: 1...1000) }
             options.tempo = tempo > 0 ? tempo : nil
             let soundFont = try SoundFonts.locate(explicit: p.string("soundfont"), projectFolder: SoundFonts.projectFolder)
-            let pool = SynthPool(soundFont: soundFont, options: options)
-            let template = p.string("path")
-            return StageNode(name: "render", accepts: types, output: .fixed(WrittenFile.typeName), mode: .group) { inputs, _ in
-                var written: [any PipelineValue] = []
-                let sequences = inputs.compactMap { ($0 as? NoteSequence) ?? ($0 as? QuantizedSequence)?.unquantized() }
-                for (sequence, path) in zip(sequences, WriteMIDI.outputPaths(template, sources: sequences.map(\.source))) {
-                    try WriteMIDI.checkNotInput(path, source: sequence.source)
-                    let audio = try pool.render(sequence)
-                    do {
-                        try AudioFile.writeWAV(audio, to: path, format: pool.options.format)
-                    } catch let e as RenderError {
-                        throw PipelineError.inputFailed(path: path, reason: e.description)
-                    }
-                    var note = String(format: "%.2f s, peak %.1f dBFS", audio.duration, 20 * log10(max(1e-9, Double(audio.peak))))
-                    if audio.scaledBy < 1 {
-                        note += String(format: ", scaled by %.1f dB to avoid clipping", 20 * log10(Double(audio.scaledBy)))
-                    }
-                    written.append(WrittenFile(path: path, note: note))
-                }
-                return written
-            }
+            return Body(pool: SynthPool(soundFont: soundFont, options: options), template: p.string("path"))
         })
+
+    struct Body: GroupStage {
+        let pool: SynthPool
+        let template: String
+        func process(group sequences: [NoteSequence], drops: inout DropCounts) throws -> [WrittenFile] {
+            try WriteMIDI.writeEach(sequences, template: template) { sequence, path in
+                let audio = try pool.render(sequence)
+                do {
+                    try AudioFile.writeWAV(audio, to: path, format: pool.options.format)
+                } catch let e as RenderError {
+                    throw PipelineError.inputFailed(path: path, reason: e.description)
+                }
+                var note = String(format: "%.2f s, peak %.1f dBFS", audio.duration, 20 * log10(max(1e-9, Double(audio.peak))))
+                if audio.scaledBy < 1 {
+                    note += String(format: ", scaled by %.1f dB to avoid clipping", 20 * log10(Double(audio.scaledBy)))
+                }
+                return note
+            }
+        }
+    }
 }
 
 /// Synthesizers for the worker threads of a run: each render borrows one, so the soundfont is loaded at most

@@ -7,24 +7,36 @@ enum WriteMIDI {
     static let definition = StageDefinition(
         name: "write-midi",
         summary: "write note sequences to MIDI files (atomically; never over an input)",
-        accepts: [NoteSequence.typeName, QuantizedSequence.typeName],
-        output: .fixed(WrittenFile.typeName),
         parameters: [
             ParameterSpec("path", .path, doc: "output file; {stem} is the input's name without extension, {index} counts outputs of one input from 1"),
         ],
-        make: { params in
-            let template = params.string("path")
-            return StageNode(name: "write-midi", accepts: [NoteSequence.typeName, QuantizedSequence.typeName],
-                             output: .fixed(WrittenFile.typeName), mode: .group) { inputs, _ in
-                var written: [any PipelineValue] = []
-                let sequences = inputs.compactMap { ($0 as? NoteSequence) ?? ($0 as? QuantizedSequence)?.unquantized() }
-                for (sequence, path) in zip(sequences, outputPaths(template, sources: sequences.map(\.source))) {
-                    try writeChecked(sequence, to: path)
-                    written.append(WrittenFile(path: path))
+        scores: { p in Body(template: p.string("path")) })
+
+    struct Body: GroupStage {
+        let template: String
+        func process(group sequences: [NoteSequence], drops: inout DropCounts) throws -> [WrittenFile] {
+            try WriteMIDI.writeEach(sequences, template: template) { sequence, path in
+                do {
+                    try sequence.write(to: path)
+                } catch let error as MIDIFileError {
+                    throw PipelineError.inputFailed(path: path, reason: error.description)
                 }
-                return written
+                return nil
             }
-        })
+        }
+    }
+
+    /// The writer stages' common part: each of an input's scores written by `write` to its path from `template`
+    /// (see `outputPaths`), after `checkNotInput`; `write` returns a note about the file, or nil.
+    static func writeEach(_ sequences: [NoteSequence], template: String,
+                          _ write: (NoteSequence, String) throws -> String?) throws -> [WrittenFile] {
+        var written: [WrittenFile] = []
+        for (sequence, path) in zip(sequences, outputPaths(template, sources: sequences.map(\.source))) {
+            try checkNotInput(path, source: sequence.source)
+            written.append(WrittenFile(path: path, note: try write(sequence, path)))
+        }
+        return written
+    }
 
     /// The output path of each of an input's values: `{stem}` is the value's source name without extension,
     /// `{index}` its position (from 1); when several values would still share a path, "-N" goes before the
@@ -52,14 +64,5 @@ enum WriteMIDI {
         }
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-    }
-
-    static func writeChecked(_ sequence: NoteSequence, to path: String) throws {
-        try checkNotInput(path, source: sequence.source)
-        do {
-            try sequence.write(to: path)
-        } catch let error as MIDIFileError {
-            throw PipelineError.inputFailed(path: path, reason: error.description)
-        }
     }
 }

@@ -30,10 +30,22 @@ enum ModelStore {
         return m
     }
 
-    /// The model named by a stage's `model` parameter.
-    static func model(parameter: String) throws -> (MusicVAEModel, String) {
+    /// The folder named by a stage's `model` parameter, checked to be a model folder without reading its weights
+    /// (planning and `musicvae check` read none; the model stages load them on first use).
+    static func checkedFolder(parameter: String) throws -> String {
         let f = try folder(parameter)
-        return (try model(f), f)
+        guard FileManager.default.fileExists(atPath: f + "/weights_manifest.json") else {
+            throw MusicVAEError.invalidInput("\(f) is not a model folder (no weights_manifest.json)")
+        }
+        _ = try MusicVAEModel.storedConfig(in: URL(fileURLWithPath: f))   // a malformed config.json is an error now
+        return f
+    }
+
+    /// The folders whose weights were read in this process (tests check that planning reads none).
+    static var loadedFolders: Set<String> {
+        lock.lock()
+        defer { lock.unlock() }
+        return Set(models.keys)
     }
 
     /// The Swift configuration in `folder/config.json` (nil when absent or unreadable), without loading weights.

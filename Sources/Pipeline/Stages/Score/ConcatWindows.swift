@@ -5,12 +5,12 @@ enum ConcatWindows {
     static let definition = StageDefinition(
         name: "concat-windows",
         summary: "lay all melody windows of one input end to end in one piece (in the order they come)",
-        accepts: [MelodyWindow.typeName], output: .fixed(QuantizedSequence.typeName),
         parameters: [ParameterSpec("name", .string, default: .string("concatenated"), doc: "the piece's name (its {stem} when written)")],
-        make: { p in
-            let name = p.string("name")
-            return StageNode(name: "concat-windows", accepts: [MelodyWindow.typeName], output: .fixed(QuantizedSequence.typeName), mode: .group) { inputs, _ in
-                let windows = inputs.compactMap { $0 as? MelodyWindow }
+        group: { p in Body(name: p.string("name")) })
+
+    struct Body: GroupStage {
+        let name: String
+        func process(group windows: [MelodyWindow], drops: inout DropCounts) throws -> [QuantizedSequence] {
                 guard let first = windows.first else { return [] }
                 var piece = first.window.piece
                 piece.sequence.notes = []
@@ -26,6 +26,6 @@ enum ConcatWindows {
                 }
                 piece.sequence.totalTicks = at
                 return [piece.joining(laid.map { var m = $0; m.window.piece = piece; return m })]
-            }
-        })
+        }
+    }
 }

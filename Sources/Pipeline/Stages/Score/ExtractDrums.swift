@@ -5,11 +5,10 @@ enum ExtractDrums {
     static let definition = StageDefinition(
         name: "extract-drums",
         summary: "take the pattern of each drum track (channel 10) in a window as 512-class steps (9 drum classes struck per step)",
-        accepts: [BarWindow.typeName], output: .fixed(MelodyWindow.typeName),
         parameters: [
             ParameterSpec("min_hits", .int, default: .int(1), range: 1...10_000, doc: "fewest hits a window must hold"),
         ],
-        make: { p in StageNode(name: "extract-drums", group: Body(settings: DrumExtraction(minHits: p.int("min_hits")))) })
+        group: { p in Body(settings: DrumExtraction(minHits: p.int("min_hits"))) })
 
     /// All windows of one input at once: each piece's drum tracks are read once (see `PieceDrums`).
     struct Body: GroupStage {

@@ -6,7 +6,6 @@ enum ExtractMelody {
     static let definition = StageDefinition(
         name: "extract-melody",
         summary: "take the monophonic line (highest note) of each chosen non-drum track in a window, as 90-class steps",
-        accepts: [BarWindow.typeName], output: .fixed(MelodyWindow.typeName),
         parameters: [
             ParameterSpec("min_pitch", .int, default: .int(21), range: 21...108, doc: "lowest pitch kept; windows reaching below are dropped"),
             ParameterSpec("max_pitch", .int, default: .int(108), range: 21...108, doc: "highest pitch kept; windows reaching above are dropped"),
@@ -14,9 +13,9 @@ enum ExtractMelody {
             ParameterSpec("tracks", .string, default: .string("all"),
                           doc: "which tracks give melodies: drums (the drum tracks instead, as extract-drums gives them), all (non-drum), auto (the melody, found by name, monophony, register and density; the rest stay as they are), first (the first with notes), a track name, or 0-based indices like 1,3 as `musicvae inspect` shows"),
         ],
-        make: { p in
+        group: { p in
             let spec = p.string("tracks").trimmingCharacters(in: .whitespaces)
-            if spec == "drums" { return StageNode(name: "extract-melody", group: ExtractDrums.Body(settings: DrumExtraction())) }
+            if spec == "drums" { return Body(what: .drums(ExtractDrums.Body(settings: DrumExtraction()))) }
             var indices: Set<Int>?
             var name: String?
             if !["all", "first", "auto"].contains(spec) {
@@ -33,15 +32,22 @@ enum ExtractMelody {
                     name = spec
                 }
             }
-            return StageNode(name: "extract-melody", group: Body(settings: MelodyExtraction(
+            return Body(what: .melodies(MelodyExtraction(
                 minPitch: p.int("min_pitch"), maxPitch: p.int("max_pitch"), minNotes: p.int("min_notes"),
                 tracks: indices, firstTrackOnly: spec == "first", autoTrack: spec == "auto", trackName: name)))
         })
 
     /// All windows of one input at once: each piece's lines are made once (see `PieceLines`).
     struct Body: GroupStage {
-        let settings: MelodyExtraction
+        /// What to extract: melodies, or (`tracks: drums`) drum patterns.
+        enum What { case melodies(MelodyExtraction), drums(ExtractDrums.Body) }
+        let what: What
         func process(group: [BarWindow], drops: inout DropCounts) throws -> [MelodyWindow] {
+            let settings: MelodyExtraction
+            switch what {
+            case .melodies(let s): settings = s
+            case .drums(let drums): return try drums.process(group: group, drops: &drops)
+            }
             var out: [MelodyWindow] = []
             var current: (piece: QuantizedSequence, lines: PieceLines)?
             for w in group {

@@ -5,11 +5,10 @@ enum JoinBars {
     static let definition = StageDefinition(
         name: "join-bars",
         summary: "join the melody windows of each piece back into one quantized sequence",
-        accepts: [MelodyWindow.typeName], output: .fixed(QuantizedSequence.typeName),
         parameters: [
             ParameterSpec("keep_other_tracks", .bool, default: .bool(true), doc: "keep the tracks that had no melody windows"),
         ],
-        make: { p in StageNode(name: "join-bars", group: Body(keepOtherTracks: p.bool("keep_other_tracks"))) })
+        group: { p in Body(keepOtherTracks: p.bool("keep_other_tracks")) })
 
     struct Body: GroupStage {
         let keepOtherTracks: Bool

@@ -5,11 +5,10 @@ enum Quantize {
     static let definition = StageDefinition(
         name: "quantize",
         summary: "snap notes to a grid of N steps per quarter (nearest step, halves round later)",
-        accepts: [NoteSequence.typeName], output: .fixed(QuantizedSequence.typeName),
         parameters: [
             ParameterSpec("steps_per_quarter", .int, default: .int(4), range: 1...96, doc: "grid steps per quarter note (4 = 16ths)"),
         ],
-        make: { p in StageNode(name: "quantize", Body(stepsPerQuarter: p.int("steps_per_quarter"))) })
+        stage: { p in Body(stepsPerQuarter: p.int("steps_per_quarter")) })
 
     struct Body: Stage {
         let stepsPerQuarter: Int

@@ -5,7 +5,6 @@ enum SliceBars {
     static let definition = StageDefinition(
         name: "slice-bars",
         summary: "cut a quantized sequence into windows of N bars every H bars (pick-up bars padded to full bars)",
-        accepts: [QuantizedSequence.typeName], output: .fixed(BarWindow.typeName),
         parameters: [
             ParameterSpec("bars", .int, default: .int(2), range: 1...256, doc: "bars per window"),
             ParameterSpec("hop", .int, default: .int(1), range: 1...256, doc: "bars from one window's start to the next"),
@@ -17,7 +16,7 @@ enum SliceBars {
             ParameterSpec("pickup", .string, default: .string("auto"),
                           doc: "where bar 1 starts: auto (from velocity accents), none, or a number of steps"),
         ],
-        make: { p in
+        stage: { p in
             let pickupText = p.string("pickup")
             let pickup: PickupRule
             switch pickupText {
@@ -38,7 +37,7 @@ enum SliceBars {
             let settings = BarSlicing(bars: p.int("bars"), hop: p.int("hop"), cover: p.bool("cover"),
                                       meters: p.list("meters"), pickup: pickup,
                                       stepsPerBar: p.int("steps_per_bar") > 0 ? p.int("steps_per_bar") : nil)
-            return StageNode(name: "slice-bars", Body(settings: settings))
+            return Body(settings: settings)
         })
 
     struct Body: Stage {

@@ -5,8 +5,7 @@ enum SplitTimeChanges {
     static let definition = StageDefinition(
         name: "split-time-changes",
         summary: "split a sequence where the tempo or time signature really changes",
-        accepts: [NoteSequence.typeName], output: .fixed(NoteSequence.typeName),
-        make: { _ in StageNode(name: "split-time-changes", Body()) })
+        stage: { _ in Body() })
 
     struct Body: Stage {
         func process(_ input: NoteSequence, drops: inout DropCounts) throws -> [NoteSequence] {
