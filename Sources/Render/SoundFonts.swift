@@ -1,28 +1,24 @@
 import Foundation
 
-/// Finds a General MIDI soundfont: an explicit path, then `$MUSICVAE_SOUNDFONT`, then `*.sf2` in the project's
-/// `SoundFonts/` folder, then the standard system folders.
+/// Finds a General MIDI soundfont: an explicit path, then the session's choice (the command-line tool's
+/// `$MUSICVAE_SOUNDFONT`), then `*.sf2` in the project's `SoundFonts/` folder, then the standard system folders.
+/// The library reads no environment variables: the caller passes what it has.
 public enum SoundFonts {
     /// The system folders searched last, in order.
     public static let systemFolders = ["/usr/share/sounds/sf2", "/usr/share/soundfonts", "/usr/share/sounds/sf3"]
 
-    /// The project's `SoundFonts/` folder: `$MUSICVAE_HOME/SoundFonts` when that variable is set.
-    public static var projectFolder: String? {
-        ProcessInfo.processInfo.environment["MUSICVAE_HOME"].map { $0 + "/SoundFonts" }
-    }
-
-    /// The soundfont to use. `explicit` (a `--soundfont` value) must exist when given; `projectFolder` is the
+    /// The soundfont to use. `explicit` (a `--soundfont` value) must exist when given; `session` is the soundfont
+    /// chosen for the whole session (`$MUSICVAE_SOUNDFONT` for the command-line tool); `projectFolder` is the
     /// bundled `SoundFonts/` folder, if any.
-    public static func locate(explicit: String? = nil, projectFolder: String? = nil,
-                              environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
+    public static func locate(explicit: String? = nil, projectFolder: String? = nil, session: String? = nil) throws -> String {
         var searched: [String] = []
         if let explicit, !explicit.isEmpty {
             guard FileManager.default.fileExists(atPath: explicit) else { throw RenderError.noSoundFont(searched: [explicit + " (--soundfont: no such file)"]) }
             return explicit
         }
-        if let env = environment["MUSICVAE_SOUNDFONT"], !env.isEmpty {
-            if FileManager.default.fileExists(atPath: env) { return env }
-            searched.append("$MUSICVAE_SOUNDFONT=\(env) (no such file)")
+        if let session, !session.isEmpty {
+            if FileManager.default.fileExists(atPath: session) { return session }
+            searched.append("$MUSICVAE_SOUNDFONT=\(session) (no such file)")
         } else {
             searched.append("$MUSICVAE_SOUNDFONT (not set)")
         }

@@ -57,15 +57,15 @@ public struct WindowDataset: Sendable {
     /// What the stages dropped, by reason.
     public var dropped: [String: Int]
 
-    /// The pipeline text that extracts the windows of `path`.
-    static func pipeline(_ path: String, _ s: Settings) -> String {
-        """
-        stages:
-          - read-midi: {path: "\(path)"}
-          - quantize: {steps_per_quarter: 4}
-          - slice-bars: {bars: \(s.steps / s.stepsPerBar), hop: \(s.hopBars), meters: [\(s.meters.joined(separator: ", "))], steps_per_bar: \(s.stepsPerBar)}
-          - \(s.encoding == .drums ? "extract-drums: {min_hits: 1}" : "extract-melody: {min_notes: 1}")
-        """
+    /// The stages that extract the windows of `path` (built through the API: a path may hold any character).
+    static func pipeline(_ path: String, _ s: Settings) -> PipelineFile {
+        PipelineFile(chain: [
+            .init("read-midi", [("path", .string(path))]),
+            .init("quantize", [("steps_per_quarter", .int(4))]),
+            .init("slice-bars", [("bars", .int(s.steps / s.stepsPerBar)), ("hop", .int(s.hopBars)), ("meters", .list(s.meters)),
+                                 ("steps_per_bar", .int(s.stepsPerBar))]),
+            s.encoding == .drums ? .init("extract-drums", [("min_hits", .int(1))]) : .init("extract-melody", [("min_notes", .int(1))]),
+        ], name: "training data")
     }
 
     /// Reads every path (files or folders). `heldOutOnly` skips the training files (for `eval`).
@@ -79,7 +79,7 @@ public struct WindowDataset: Sendable {
         heldOutFiles = 0
         dropped = [:]
         for (source, path) in paths.enumerated() {
-            let plan = try PipelinePlan(file: try PipelineFile(text: Self.pipeline(path, settings), path: "training-data.yaml"))
+            let plan = try PipelinePlan(file: Self.pipeline(path, settings))
             let report = PipelineRunner(plan: plan, threads: threads).run(collectOutputs: true, progress: progress)
             files += report.inputs
             failed += report.failures.count

@@ -32,8 +32,6 @@ struct MusicVAECommand: ParsableCommand {
         // A command stopped by Ctrl-C or SIGTERM leaves no temporary file of an unfinished write (train installs
         // its own handlers, which save first).
         TemporaryFiles.removeOnSignals()
-        // Stages find bundled files (SoundFonts/, later Models/) through MUSICVAE_HOME.
-        if let home = InstallPaths.home { setenv("MUSICVAE_HOME", home, 0) }
         main(nil)
     }
 }

@@ -22,7 +22,7 @@ import NoteSequences
 
     func run(_ pipeline: String, _ overrides: [String], inputs: [String]) throws -> RunReport {
         let file = try PipelineFile(path: SharedData.packageRoot.appendingPathComponent("Pipelines/\(pipeline).yaml").path)
-        let plan = try PipelinePlan(file: file, overrides: overrides, positional: inputs)
+        let plan = try PipelinePlan(file: file, settings: try PipelinePlan.settings(parsing: overrides), positional: inputs)
         return PipelineRunner(plan: plan).run(collectOutputs: true)
     }
 
@@ -37,7 +37,7 @@ import NoteSequences
         for name in try FileManager.default.contentsOfDirectory(atPath: folder).filter({ $0.hasSuffix(".yaml") }).sorted() {
             let file = try PipelineFile(path: folder + "/" + name)
             guard file.variables.keys.contains("model") else { continue }
-            _ = try PipelinePlan(file: file, overrides: ["model=\(model)"], positional: file.inputs.map { _ in ode })
+            _ = try PipelinePlan(file: file, settings: ["model": model], positional: file.inputs.map { _ in ode })
             planned += 1
         }
         #expect(planned >= 10)
@@ -75,7 +75,7 @@ import NoteSequences
         let out = try temporaryFolder()
         let a = SharedData.packageRoot.appendingPathComponent("Examples/melodies/twinkle.mid").path
         let b = SharedData.packageRoot.appendingPathComponent("Examples/melodies/ode-to-joy.mid").path
-        let r = try run("interpolate", ["model=\(Self.golden)", "out=\(out)", "steps=4"], inputs: [a, b])
+        let r = try run("interpolate", ["model=\(Self.golden)", "output=\(out)", "steps=4"], inputs: [a, b])
         #expect(r.failures.isEmpty)
         #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == ["01.mid", "02.mid", "03.mid", "04.mid", "all"])
         let whole = try NoteSequence(path: out + "/all/concatenated.mid")

@@ -7,7 +7,7 @@ import Testing
 func loadError(_ yaml: String, overrides: [String] = [], positional: [String] = []) -> PipelineError? {
     do {
         let file = try PipelineFile(text: yaml, path: "p.yaml")
-        _ = try PipelinePlan(file: file, overrides: overrides, positional: positional, listSources: false)
+        _ = try PipelinePlan(file: file, settings: try PipelinePlan.settings(parsing: overrides), positional: positional, listSources: false)
         return nil
     } catch let e as PipelineError {
         return e
@@ -84,8 +84,8 @@ func loadError(_ yaml: String, overrides: [String] = [], positional: [String] = 
     }
 
     @Test func bundledPipelinesAreValid() throws {
-        // Model stages find the default model through MUSICVAE_HOME, as the command-line tool sets it.
-        setenv("MUSICVAE_HOME", SharedData.packageRoot.path, 1)
+        // Model stages find the default model under the context's home, as the command-line tool passes it.
+        let context = PipelineContext(home: SharedData.packageRoot.path)
         let folder = SharedData.packageRoot.appendingPathComponent("Pipelines").path
         let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".yaml") }
         #expect(files.count >= 2)
@@ -94,8 +94,8 @@ func loadError(_ yaml: String, overrides: [String] = [], positional: [String] = 
         let fallback = bundled ? nil : try ModelStageTests().modelWithAttributes()
         for name in files {
             let file = try PipelineFile(path: folder + "/" + name)
-            let overrides = fallback != nil && file.variables["model"] != nil ? ["model=\(fallback!)"] : []
-            _ = try PipelinePlan(file: file, overrides: overrides, listSources: false)
+            let settings = fallback != nil && file.variables["model"] != nil ? ["model": fallback!] : [:]
+            _ = try PipelinePlan(file: file, settings: settings, listSources: false, context: context)
         }
     }
 

@@ -21,7 +21,7 @@ func temporaryFolder() throws -> String {
         let sizes = try chorales.map { try #require(try FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) }
         let limit = sizes.sorted()[4]   // the largest file is over it; the rest are not
         try (chorales.joined(separator: "\n") + "\n").write(toFile: out + "/list.txt", atomically: true, encoding: .utf8)
-        let plan = try PipelinePlan(file: file, overrides: ["output=\(out)/{stem}.mid"], positional: [out + "/list.txt"])
+        let plan = try PipelinePlan(file: file, settings: ["output": "\(out)/{stem}.mid"], positional: [out + "/list.txt"])
         var runner = PipelineRunner(plan: plan, threads: 2)
         runner.limits = InputLimits(maxBytes: limit)
         let sized = runner.run(collectOutputs: true)
@@ -43,7 +43,7 @@ func temporaryFolder() throws -> String {
             let q = try NoteSequence(path: input).quantized()
             let mono = zip(q.notes, q.notes.dropFirst()).allSatisfy { $0.end <= $1.start }
             guard mono else { continue }
-            let plan = try PipelinePlan(file: file, overrides: ["output=\(out)/{stem}.mid"], positional: [input])
+            let plan = try PipelinePlan(file: file, settings: ["output": "\(out)/{stem}.mid"], positional: [input])
             let report = PipelineRunner(plan: plan, threads: 1).run(collectOutputs: true)
             #expect(report.failures.isEmpty)
             let written = try #require(report.outputs.first as? WrittenFile)
@@ -138,7 +138,7 @@ func temporaryFolder() throws -> String {
 
         let file = try PipelineFile(path: SharedData.packageRoot.appendingPathComponent("Pipelines/roundtrip.yaml").path)
         func run(_ out: String, _ shard: Shard?) throws -> RunReport {
-            let plan = try PipelinePlan(file: file, overrides: ["output=\(dir)/\(out)/{stem}.mid"], positional: [dir + "/inputs.txt"])
+            let plan = try PipelinePlan(file: file, settings: ["output": "\(dir)/\(out)/{stem}.mid"], positional: [dir + "/inputs.txt"])
             return PipelineRunner(plan: plan, shard: shard).run()
         }
         let whole = try run("whole", nil)

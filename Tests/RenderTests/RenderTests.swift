@@ -141,11 +141,10 @@ func scratchPath(_ name: String) throws -> String {
         try Data("RIFF nonsense".utf8).write(to: URL(fileURLWithPath: garbage))
         #expect(throws: RenderError.badSoundFont(path: garbage)) { try Synthesizer(soundFont: garbage) }
         #expect(throws: RenderError.self) { try SoundFonts.locate(explicit: "/nonexistent.sf2") }
-        let env = ["MUSICVAE_SOUNDFONT": "/nope.sf2"]
-        let found = try SoundFonts.locate(environment: env)
+        let found = try SoundFonts.locate(session: "/nope.sf2")
         #expect(found.hasSuffix(".sf2"))   // falls through to the system folders
         do {
-            _ = try SoundFonts.locate(projectFolder: "/nonexistent", environment: env)
+            _ = try SoundFonts.locate(projectFolder: "/nonexistent", session: "/nope.sf2")
         } catch let RenderError.noSoundFont(searched) {
             #expect(searched.first == "$MUSICVAE_SOUNDFONT=/nope.sf2 (no such file)")
         }

@@ -50,6 +50,18 @@ func scratch() throws -> URL {
         #expect(d.train.contains { $0.contains { $0 > 89 } })   // drum classes, not melody classes
     }
 
+    /// The training data's stages are built through the API, not as YAML text: a folder whose name holds quotes,
+    /// braces and `${...}` reads like any other.
+    @Test func dataFromAFolderWithAnOddName() throws {
+        let folder = try scratch().appendingPathComponent("it's \"odd\": {a, b} ${x}").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for f in SharedData.files(in: SharedData.folk + "/miscFolk", 3) {
+            try FileManager.default.copyItem(atPath: f, toPath: folder + "/" + (f as NSString).lastPathComponent)
+        }
+        let d = try WindowDataset(paths: [folder], settings: .init(steps: 32, heldOutEvery: 0))
+        #expect(d.files == 3 && d.failed == 0 && !d.train.isEmpty)
+    }
+
     @Test func transpositionStaysInRange() {
         let w = [2, 0, 1, 89, 0]       // A0 (lowest), C8 (highest)
         #expect(transposeWindow(w, by: 1) == w)            // C8 cannot go up: unchanged

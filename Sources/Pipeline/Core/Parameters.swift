@@ -129,9 +129,14 @@ public enum ParameterProblem: Error, Sendable, Equatable, CustomStringConvertibl
 public struct StageParameters: Sendable {
     /// Values by name.
     public var values: [String: ParameterValue]
+    /// What the stage may know of the installation (see `PipelineContext`).
+    public var context: PipelineContext
 
     /// Wraps values.
-    public init(_ values: [String: ParameterValue]) { self.values = values }
+    public init(_ values: [String: ParameterValue], context: PipelineContext = PipelineContext()) {
+        self.values = values
+        self.context = context
+    }
 
     /// An int parameter (0 if absent: the registry guarantees declared ones are present).
     public func int(_ name: String) -> Int {

@@ -22,6 +22,21 @@ public struct PipelineFile: Sendable {
         public var text: String
         /// Where the value stands.
         public var location: SourceLocation
+        /// True for a value given through the API (`PipelineFile(chain:)`): taken as it is, no `${...}` substituted.
+        public var literal = false
+    }
+
+    /// A stage given through the API: its kind and typed parameter values.
+    public struct StageSpec: Sendable {
+        /// Stage kind ("slice-bars").
+        public var kind: String
+        /// Parameter values by name.
+        public var parameters: [(name: String, value: ParameterValue)]
+        /// A stage spec.
+        public init(_ kind: String, _ parameters: [(name: String, value: ParameterValue)] = []) {
+            self.kind = kind
+            self.parameters = parameters
+        }
     }
 
     /// One stage as written.
@@ -53,6 +68,24 @@ public struct PipelineFile: Sendable {
     public var stages: [RawStage]
     /// Plugin libraries to load first (`plugins:`), resolved against the pipeline file's folder.
     public var plugins: [(path: String, location: SourceLocation)] = []
+
+    /// A chain of stages built through the API (no YAML, no substitution): what `train` and other tools use to
+    /// run the stages on a corpus. `name` stands for the file in messages.
+    public init(chain: [StageSpec], name: String) {
+        path = name
+        inputs = []
+        variables = [:]
+        stages = chain.enumerated().map { i, spec in
+            let at = SourceLocation(file: name, line: i + 1, column: 1)
+            return RawStage(kind: spec.kind, location: at, parameters: spec.parameters.map { p in
+                let text: String
+                if case .list(let items) = p.value { text = items.joined(separator: ",") } else { text = p.value.description }
+                var raw = RawParameter(name: p.name, text: text, location: at)
+                raw.literal = true
+                return raw
+            }, name: nil, from: nil)
+        }
+    }
 
     /// Reads and parses a pipeline file (shape only; `plan` checks the rest).
     public init(path: String) throws {

@@ -60,14 +60,26 @@ public struct PipelinePlan: Sendable {
         return (s.label, s.parameters)
     }
 
-    /// Checks `file` against `registry`. `overrides` are `--set name=value` texts; `positional` fill the file's
+    /// Values by name from `--set name=value` texts (a later one for the same name wins); a text without `=` is
+    /// an error.
+    public static func settings(parsing texts: [String]) throws -> [String: String] {
+        var out: [String: String] = [:]
+        for text in texts {
+            guard let eq = text.firstIndex(of: "=") else { throw PipelineError.badOverride(text) }
+            out[String(text[..<eq]).trimmingCharacters(in: .whitespaces)] = String(text[text.index(after: eq)...])
+        }
+        return out
+    }
+
+    /// Checks `file` against `registry`. `settings` give values to the file's inputs and variables by name (a name it
+    /// does not declare is an error; see `settings(parsing:)` for `--set name=value` texts); `positional` fill the file's
     /// `inputs` in order. Relative paths resolve against the working directory; `${pipeline_dir}` names the
     /// pipeline file's folder. Source inputs are listed only when `listSources` is true (not for `check`).
     /// With `loadPlugins` false (what `musicvae check` does), the file's `plugins:` are not loaded, since loading
     /// runs their code: stages the registry does not know are deferred (`deferredStages`), taking any input and
     /// giving a type that later stages accept, so the rest of the file is still checked.
-    public init(file: PipelineFile, registry: StageRegistry = .shared, overrides: [String] = [], positional: [String] = [],
-                listSources: Bool = true, loadPlugins: Bool = true) throws {
+    public init(file: PipelineFile, registry: StageRegistry = .shared, settings: [String: String] = [:], positional: [String] = [],
+                listSources: Bool = true, loadPlugins: Bool = true, context: PipelineContext = PipelineContext()) throws {
         self.file = file.path
         let deferUnknown = !loadPlugins && !file.plugins.isEmpty
         var deferred = Set<Int>()   // stages standing in for a plugin's (see `deferredDefinition`)
@@ -90,11 +102,9 @@ public struct PipelinePlan: Sendable {
             // Checking only: inputs nobody gave stand for themselves, so the rest can be checked.
             for name in file.inputs where vars[name] == nil { vars[name] = name }
         }
-        for text in overrides {
-            guard let eq = text.firstIndex(of: "=") else { throw PipelineError.badOverride(text) }
-            let name = String(text[..<eq]).trimmingCharacters(in: .whitespaces)
-            guard declared.contains(name) else { throw PipelineError.badOverride(text) }
-            vars[name] = String(text[text.index(after: eq)...])
+        for (name, value) in settings.sorted(by: { $0.key < $1.key }) {
+            guard declared.contains(name) else { throw PipelineError.badOverride(name + "=" + value) }
+            vars[name] = value
             userSet.insert(name)
         }
         vars["pipeline_dir"] = (file.path as NSString).deletingLastPathComponent.isEmpty
@@ -153,7 +163,8 @@ public struct PipelinePlan: Sendable {
         for i in order {
             let raw = file.stages[i]
             let def = definitions[i]
-            let params = deferred.contains(i) ? StageParameters([:]) : try Self.check(raw, against: def, variables: vars)
+            var params = deferred.contains(i) ? StageParameters([:]) : try Self.check(raw, against: def, variables: vars)
+            params.context = context
             var files: [InputFile] = []
             if let list = def.sources, listSources {
                 do { files = try list(params) } catch {
@@ -255,7 +266,7 @@ public struct PipelinePlan: Sendable {
             guard let spec = def.parameters.first(where: { $0.name == p.name }) else {
                 throw PipelineError.unknownParameter(p.location, stage: raw.kind, name: p.name, known: def.parameters.map(\.name))
             }
-            let text = try substitute(p.text, variables: variables, at: p.location)
+            let text = p.literal ? p.text : try substitute(p.text, variables: variables, at: p.location)
             switch spec.parse(text) {
             case .success(var v):
                 if spec.type == .path, case .string(let s) = v { v = .string(resolvePath(s)) }

@@ -27,7 +27,7 @@ struct Check: ParsableCommand {
             do {
                 let path = try InstallPaths.pipeline(name)
                 let file = try PipelineFile(path: path)
-                let plan = try PipelinePlan(file: file, overrides: overrides, listSources: false, loadPlugins: false)
+                let plan = try PipelinePlan(file: file, settings: try PipelinePlan.settings(parsing: overrides), listSources: false, loadPlugins: false, context: InstallPaths.context)
                 print("ok: \(path): " + describe(plan))
                 if !plan.deferredStages.isEmpty {
                     print("  not checked: " + plan.deferredStages.joined(separator: ", ") + " come from plugins ("

@@ -41,7 +41,7 @@ struct Extract: ParsableCommand {
         for path in paths {
             let plan: PipelinePlan
             do {
-                plan = try PipelinePlan(file: file, overrides: overrides, positional: [path])
+                plan = try PipelinePlan(file: file, settings: try PipelinePlan.settings(parsing: overrides), positional: [path], context: InstallPaths.context)
             } catch let e as PipelineError {
                 throw CLIError(e.description)
             }

@@ -28,9 +28,9 @@ struct Reconstruct: ParsableCommand {
     func run() throws {
         try checkDistinctOutputs(inputs: [input], outputs: [output])
         let folder = try modelFolder(model)
-        try runBundledPipeline("reconstruct", inputs: [input], overrides: [
-            "output=\(output)", "model=\(folder)", "bars=\(try modelBars(folder))", "temperature=\(temperature)",
-            "track=\(try trackChoice(track, model: folder))"])
+        try runBundledPipeline("reconstruct", inputs: [input], settings: [
+            "output": "\(output)", "model": "\(folder)", "bars": "\(try modelBars(folder))", "temperature": "\(temperature)",
+            "track": "\(try trackChoice(track, model: folder))"])
     }
 }
 
@@ -58,8 +58,8 @@ struct SampleCommand: ParsableCommand {
 
     func run() throws {
         let folder = try modelFolder(model)
-        try runBundledPipeline("sample", inputs: [], overrides: [
-            "output=\(output)/{stem}.mid", "model=\(folder)", "n=\(n)", "temperature=\(temperature)", "seed=\(seed)"])
+        try runBundledPipeline("sample", inputs: [], settings: [
+            "output": "\(output)/{stem}.mid", "model": "\(folder)", "n": "\(n)", "temperature": "\(temperature)", "seed": "\(seed)"])
     }
 }
 
@@ -111,10 +111,10 @@ struct Edit: ParsableCommand {
     func run() throws {
         try checkDistinctOutputs(inputs: [input], outputs: [output] + (wav.map { [$0] } ?? []))
         let folder = try modelFolder(model)
-        try runBundledPipeline("edit", inputs: [input], overrides: [
-            "output=\(output)", "model=\(folder)", "attribute=\(attribute)", "amount=\(amount)", "bars=\(try modelBars(folder))",
-            "track=\(try trackChoice(track, model: folder))", "keep_tune=\(keepTune)"])
-        if let wav { try runBundledPipeline("render", inputs: [output], overrides: ["output=\(wav)"]) }
+        try runBundledPipeline("edit", inputs: [input], settings: [
+            "output": "\(output)", "model": "\(folder)", "attribute": "\(attribute)", "amount": "\(amount)", "bars": "\(try modelBars(folder))",
+            "track": "\(try trackChoice(track, model: folder))", "keep_tune": "\(keepTune)"])
+        if let wav { try runBundledPipeline("render", inputs: [output], settings: ["output": "\(wav)"]) }
     }
 }
 
@@ -161,11 +161,11 @@ struct InterpolateCommand: ParsableCommand {
         if wav { outputs += outputs.map { ($0 as NSString).deletingPathExtension + ".wav" } }
         try checkDistinctOutputs(inputs: [a, b], outputs: outputs)
         let folder = try modelFolder(model)
-        try runBundledPipeline("interpolate", inputs: [a, b], overrides: [
-            "out=\(output)", "model=\(folder)", "steps=\(steps)", "method=\(method)", "window=\(window)", "bars=\(try modelBars(folder))",
-            "track=\(try trackChoice(track, model: folder))"])
+        try runBundledPipeline("interpolate", inputs: [a, b], settings: [
+            "output": "\(output)", "model": "\(folder)", "steps": "\(steps)", "method": "\(method)", "window": "\(window)", "bars": "\(try modelBars(folder))",
+            "track": "\(try trackChoice(track, model: folder))"])
         if wav {
-            try runBundledPipeline("render", inputs: [output], overrides: ["output=\(output)/{stem}.wav"])
+            try runBundledPipeline("render", inputs: [output], settings: ["output": "\(output)/{stem}.wav"])
         }
     }
 }

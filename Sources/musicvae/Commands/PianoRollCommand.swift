@@ -14,6 +14,6 @@ struct PianoRollCommand: ParsableCommand {
     var output: String
 
     func run() throws {
-        try runBundledPipeline("pianoroll", inputs: [input], overrides: ["output=\(output)"])
+        try runBundledPipeline("pianoroll", inputs: [input], settings: ["output": "\(output)"])
     }
 }

@@ -45,10 +45,10 @@ struct RenderCommand: ParsableCommand {
     var tempo: Double?
 
     func run() throws {
-        var sets = ["output=\(output)", "sample_rate=\(sampleRate)", "format=\(format)", "gain=\(gain)",
-                    "reverb=\(!noReverb)", "chorus=\(!noChorus)", "mono=\(mono)", "tempo=\(tempo ?? 0)"]
-        if let soundfont { sets.append("soundfont=\(soundfont)") }
-        try runBundledPipeline("render", inputs: [input], overrides: sets)
+        var sets = ["output": "\(output)", "sample_rate": "\(sampleRate)", "format": "\(format)", "gain": "\(gain)",
+                    "reverb": "\(!noReverb)", "chorus": "\(!noChorus)", "mono": "\(mono)", "tempo": "\(tempo ?? 0)"]
+        if let soundfont { sets["soundfont"] = soundfont }
+        try runBundledPipeline("render", inputs: [input], settings: sets)
     }
 }
 
@@ -64,11 +64,11 @@ func keptSummary(_ report: RunReport) -> String? {
     return parts.isEmpty ? nil : "kept as they were or skipped: " + parts.joined(separator: "; ")
 }
 
-func runBundledPipeline(_ name: String, inputs: [String], overrides: [String], quiet: Bool = false) throws {
+func runBundledPipeline(_ name: String, inputs: [String], settings: [String: String], quiet: Bool = false) throws {
     let path = try InstallPaths.pipeline(name)
     let plan: PipelinePlan
     do {
-        plan = try PipelinePlan(file: try PipelineFile(path: path), overrides: overrides, positional: inputs)
+        plan = try PipelinePlan(file: try PipelineFile(path: path), settings: settings, positional: inputs, context: InstallPaths.context)
         try plan.checkOutputs()
     } catch let error as PipelineError {
         throw invalidSetup(error.description)

@@ -61,7 +61,7 @@ struct Run: ParsableCommand {
         do { path = try InstallPaths.pipeline(pipeline) } catch let e as CLIError { throw invalidSetup(e.description) }
         let plan: PipelinePlan
         do {
-            plan = try PipelinePlan(file: try PipelineFile(path: path), overrides: overrides, positional: inputs)
+            plan = try PipelinePlan(file: try PipelineFile(path: path), settings: try PipelinePlan.settings(parsing: overrides), positional: inputs, context: InstallPaths.context)
             try plan.checkOutputs(allowOutside: allowOutside)
         } catch let error as PipelineError {
             throw invalidSetup(error.description)

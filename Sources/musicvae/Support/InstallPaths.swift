@@ -1,4 +1,5 @@
 import Foundation
+import Pipeline
 
 /// Where the tool's bundled files (Pipelines/, Examples/, later Models/) are: `$MUSICVAE_HOME`, else the first
 /// folder above the executable that holds `Pipelines/` (the repository when run from `.build/release`).
@@ -17,6 +18,10 @@ enum InstallPaths {
         }
         return nil
     }()
+
+    /// What the pipelines' stages may know of this installation: its folder (for the default model and the
+    /// bundled soundfonts) and the session's soundfont, `$MUSICVAE_SOUNDFONT`.
+    static let context = PipelineContext(home: home, soundFont: ProcessInfo.processInfo.environment["MUSICVAE_SOUNDFONT"])
 
     /// The bundled pipeline called `name` (with or without .yaml), if there is one.
     static func bundledPipeline(_ name: String) -> String? {

@@ -20,7 +20,8 @@ enum ReportWriter {
         var preview = RenderOptions()
         preview.sampleRate = 22_050
         preview.mono = true
-        let synth = try Synthesizer(soundFont: try SoundFonts.locate(explicit: soundFont, projectFolder: SoundFonts.projectFolder),
+        let synth = try Synthesizer(soundFont: try SoundFonts.locate(explicit: soundFont, projectFolder: InstallPaths.context.soundFontFolder,
+                                                                       session: InstallPaths.context.soundFont),
                                     options: preview)
         var audioBytes = 0, audioLeftOut = 0
         let roll = PianoRoll()

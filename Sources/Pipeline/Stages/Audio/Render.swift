@@ -34,7 +34,8 @@ enum RenderStage {
             // check time, rather than when the first file renders.
             if tempo != 0 && tempo < 1 { throw ParameterProblem.outOfRange(value: tempo, range: 1...1000) }
             options.tempo = tempo > 0 ? tempo : nil
-            let soundFont = try SoundFonts.locate(explicit: p.string("soundfont"), projectFolder: SoundFonts.projectFolder)
+            let soundFont = try SoundFonts.locate(explicit: p.string("soundfont"), projectFolder: p.context.soundFontFolder,
+                                                  session: p.context.soundFont)
             return Body(pool: SynthPool(soundFont: soundFont, options: options), template: p.string("path"))
         })
 

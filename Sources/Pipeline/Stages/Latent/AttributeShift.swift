@@ -20,7 +20,7 @@ enum AttributeShift {
                           doc: "remove from the vector its components along the model's other attribute vectors (where those are nearly parallel, as quartile vectors of correlated attributes are, little of the edit is left)"),
         ],
         stage: { p in
-            let folder = try ModelStore.folder(p.string("model"))
+            let folder = try ModelStore.checkedFolder(p)
             let name = p.string("name"), isolate = p.bool("isolate")
             /// The vector of `name` in a model folder's attributes.json (isolated from the others when asked).
             func vector(_ folder: String) throws -> [Float]? {

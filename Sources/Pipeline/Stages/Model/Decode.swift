@@ -16,7 +16,7 @@ enum Decode {
                           doc: "move each decoded melody window by whole semitones to the key and register of the window it was encoded from"),
         ],
         group: { p in
-            Body(folder: try ModelStore.checkedFolder(parameter: p.string("model")), temperature: p.double("temperature"),
+            Body(folder: try ModelStore.checkedFolder(p), temperature: p.double("temperature"),
                  seed: UInt64(p.int("seed")), keepTune: p.bool("keep_tune"))
         })
 

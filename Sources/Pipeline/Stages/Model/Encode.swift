@@ -17,7 +17,7 @@ enum Encode {
             ParameterSpec("sample", .bool, default: .bool(false), doc: "draw z = mu + sigma * eps instead of z = mu"),
             ParameterSpec("seed", .int, default: .int(0), range: 0...1e15, doc: "seed of the posterior draws"),
         ],
-        group: { p in Body(folder: try ModelStore.checkedFolder(parameter: p.string("model")), sample: p.bool("sample"), seed: UInt64(p.int("seed"))) })
+        group: { p in Body(folder: try ModelStore.checkedFolder(p), sample: p.bool("sample"), seed: UInt64(p.int("seed"))) })
 
     struct Body: GroupStage {
         let folder: String

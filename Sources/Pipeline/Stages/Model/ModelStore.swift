@@ -7,11 +7,12 @@ enum ModelStore {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var models: [String: MusicVAEModel] = [:]
 
-    /// The folder a `model` parameter names: the given path, or the default model under `$MUSICVAE_HOME/Models`.
-    static func folder(_ parameter: String, default name: String = "mel_2bar_small") throws -> String {
+    /// The folder a `model` parameter names: the given path, or the default model under the context's
+    /// `home/Models`.
+    static func folder(_ parameter: String, context: PipelineContext, default name: String = "mel_2bar_small") throws -> String {
         if !parameter.isEmpty { return parameter }
-        guard let home = ProcessInfo.processInfo.environment["MUSICVAE_HOME"] else {
-            throw MusicVAEError.invalidInput("no model given and no default model (set MUSICVAE_HOME or pass model: DIR)")
+        guard let home = context.home else {
+            throw MusicVAEError.invalidInput("no model given and no default model (no installation folder with Models/ is known; pass model: DIR)")
         }
         return home + "/Models/" + name
     }
@@ -32,8 +33,8 @@ enum ModelStore {
 
     /// The folder named by a stage's `model` parameter, checked to be a model folder without reading its weights
     /// (planning and `musicvae check` read none; the model stages load them on first use).
-    static func checkedFolder(parameter: String) throws -> String {
-        let f = try folder(parameter)
+    static func checkedFolder(_ p: StageParameters) throws -> String {
+        let f = try folder(p.string("model"), context: p.context)
         guard FileManager.default.fileExists(atPath: f + "/weights_manifest.json") else {
             throw MusicVAEError.invalidInput("\(f) is not a model folder (no weights_manifest.json)")
         }

@@ -15,7 +15,7 @@ enum Sample {
             ParameterSpec("seed", .int, default: .int(0), range: 0...1e15, doc: "seed of the draws"),
         ],
         sources: { _ in [InputFile(path: "sample", key: "sample")] },
-        stage: { p in Body(folder: try ModelStore.checkedFolder(parameter: p.string("model")), n: p.int("n"), seed: UInt64(p.int("seed"))) })
+        stage: { p in Body(folder: try ModelStore.checkedFolder(p), n: p.int("n"), seed: UInt64(p.int("seed"))) })
 
     struct Body: Stage {
         let folder: String
