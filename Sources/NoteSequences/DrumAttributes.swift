@@ -43,6 +43,10 @@ public struct DrumAttributes: Sendable, Equatable {
 }
 
 extension LineEncoding {
+    /// Every attribute name of every encoding, melody first, each once: the one list the stages and the
+    /// command-line tool offer.
+    public static let allAttributeNames: [String] = allCases.flatMap(\.attributeNames).reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
+
     /// The attribute names of windows in this encoding (`MelodyAttributes.names` or `DrumAttributes.names`).
     public var attributeNames: [String] { self == .melody ? MelodyAttributes.names : DrumAttributes.names }
 

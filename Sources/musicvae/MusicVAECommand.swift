@@ -13,6 +13,11 @@ struct MusicVAECommand: ParsableCommand {
             extract-melody -> ... -> write-midi. Bundled pipelines live in Pipelines/; run one with \
             `musicvae run roundtrip IN.mid --set output=OUT.mid`, check one with `musicvae check FILE.yaml`, \
             and list the stages with `musicvae stages`.
+
+            Exit codes: 0 done; 1 some inputs failed (each named with its reason; the others were written); \
+            2 nothing could start: an invalid pipeline file, model or output choice (nothing was written); \
+            64 a usage error (an unknown option or a value out of its set). 130/143: stopped by Ctrl-C/SIGTERM.
+            Shell completion: `musicvae --generate-completion-script bash` (or zsh, fish).
             """,
         version: MusicVAEVersion.string,
         subcommands: [Run.self, Check.self, Inspect.self, Extract.self, Train.self, Eval.self, Reconstruct.self, SampleCommand.self, Edit.self, InterpolateCommand.self, Attributes.self, RenderCommand.self, PianoRollCommand.self, Stages.self, Pipelines.self, Version.self]

@@ -17,8 +17,7 @@ struct Attributes: ParsableCommand {
             discussion: "Writes attributes.json into the model folder. Melody models: " + MelodyAttributes.names.joined(separator: ", ")
                 + "; drum models: " + DrumAttributes.names.joined(separator: ", ") + ".")
 
-        @Option(help: "Model folder (default: Models/mel_2bar_small).")
-        var model: String?
+        @OptionGroup var model: ModelOption
 
         @Option(parsing: .upToNextOption, help: "MIDI files or folders (the model's training data).")
         var data: [String]
@@ -27,7 +26,7 @@ struct Attributes: ParsableCommand {
         var limit: Int = 40_000
 
         func run() throws {
-            let folder = try modelFolder(model)
+            let folder = try model.folder()
             let m = try MusicVAEModel.load(from: URL(fileURLWithPath: folder))
             let d = try WindowDataset(paths: data, settings: .init(for: m.config))
             let picked = evenlySpread(d.train.count, limit: limit)
@@ -63,8 +62,7 @@ struct Attributes: ParsableCommand {
                 (before) and z = mu + amount * v (after). A good model moves the diagonal a lot and the rest little.
                 """)
 
-        @Option(help: "Model folder (default: Models/mel_2bar_small).")
-        var model: String?
+        @OptionGroup var model: ModelOption
 
         @Option(parsing: .upToNextOption, help: "MIDI files or folders.")
         var data: [String]
@@ -87,7 +85,7 @@ struct Attributes: ParsableCommand {
         }
 
         func run() throws {
-            let folder = try modelFolder(model)
+            let folder = try model.folder()
             let m = try MusicVAEModel.load(from: URL(fileURLWithPath: folder))
             let vectors = try AttributeVectors.load(from: URL(fileURLWithPath: folder))
             let d = try WindowDataset(paths: data, settings: .init(for: m.config))

@@ -13,8 +13,7 @@ struct Eval: ParsableCommand {
             sampling_accuracy, kl, elbo (and recon).
             """)
 
-    @Option(help: "Model folder (default: Models/mel_2bar_small).")
-    var model: String?
+    @OptionGroup var model: ModelOption
 
     @Option(parsing: .upToNextOption, help: "MIDI files or folders.")
     var data: [String]
@@ -33,7 +32,7 @@ struct Eval: ParsableCommand {
     }
 
     func run() throws {
-        let folder = try modelFolder(model)
+        let folder = try model.folder()
         let m: MusicVAEModel
         do { m = try MusicVAEModel.load(from: URL(fileURLWithPath: folder)) } catch { throw CLIError("\(folder): \(error)") }
         let dataset = try WindowDataset(paths: data, settings: WindowDataset.Settings(for: m.config, heldOutEvery: split == "all" ? 0 : 20))
@@ -48,6 +47,15 @@ struct Eval: ParsableCommand {
                          e.windows, e.teacherForcedAccuracy, e.samplingAccuracy, e.kl, e.recon, e.elbo))
         }
     }
+}
+
+/// The model option every model command takes: one declaration, one help text, one default.
+struct ModelOption: ParsableArguments {
+    @Option(name: .customLong("model"), help: ArgumentHelp("Model folder (default: Models/mel_2bar_small; the models beside it take other meters and the drums).", valueName: "dir"))
+    var path: String?
+
+    /// The folder given, or the default model of the installation.
+    func folder() throws -> String { try modelFolder(path) }
 }
 
 /// A model folder argument, or the bundled default model.

@@ -15,8 +15,7 @@ struct Reconstruct: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output MIDI file.")
     var output: String
 
-    @Option(help: "Model folder (default: Models/mel_2bar_small).")
-    var model: String?
+    @OptionGroup var model: ModelOption
 
     @Option(help: "Decoding temperature (0: greedy).")
     var temperature: Double = 0
@@ -27,7 +26,7 @@ struct Reconstruct: ParsableCommand {
 
     func run() throws {
         try checkDistinctOutputs(inputs: [input], outputs: [output])
-        let folder = try modelFolder(model)
+        let folder = try model.folder()
         try runBundledPipeline("reconstruct", inputs: [input], settings: [
             "output": "\(output)", "model": "\(folder)", "bars": "\(try modelBars(folder))", "temperature": "\(temperature)",
             "track": "\(try trackChoice(track, model: folder))"])
@@ -41,8 +40,7 @@ struct SampleCommand: ParsableCommand {
         abstract: "Draw new melodies from the model's prior, one MIDI file each (DIR/sample-1.mid ...).",
         discussion: "Runs Pipelines/sample.yaml: n codes from N(0, I), decoded at the given temperature.")
 
-    @Option(help: "Model folder (default: Models/mel_2bar_small).")
-    var model: String?
+    @OptionGroup var model: ModelOption
 
     @Option(name: .short, help: "How many melodies.")
     var n: Int = 4
@@ -57,7 +55,7 @@ struct SampleCommand: ParsableCommand {
     var output: String
 
     func run() throws {
-        let folder = try modelFolder(model)
+        let folder = try model.folder()
         try runBundledPipeline("sample", inputs: [], settings: [
             "output": "\(output)/{stem}.mid", "model": "\(folder)", "n": "\(n)", "temperature": "\(temperature)", "seed": "\(seed)"])
     }
@@ -80,7 +78,7 @@ struct Edit: ParsableCommand {
     var input: String
 
     @Option(help: "Attribute vector to add.")
-    var attribute: String
+    var attribute: AttributeName
 
     @Option(parsing: .unconditional, help: "How far to move (negative: the other way, as in --amount -1).")
     var amount: Double = 1
@@ -105,14 +103,13 @@ struct Edit: ParsableCommand {
         """)
     var keepTune = true
 
-    @Option(help: "Model folder (default: Models/mel_2bar_small).")
-    var model: String?
+    @OptionGroup var model: ModelOption
 
     func run() throws {
         try checkDistinctOutputs(inputs: [input], outputs: [output] + (wav.map { [$0] } ?? []))
-        let folder = try modelFolder(model)
+        let folder = try model.folder()
         try runBundledPipeline("edit", inputs: [input], settings: [
-            "output": "\(output)", "model": "\(folder)", "attribute": "\(attribute)", "amount": "\(amount)", "bars": "\(try modelBars(folder))",
+            "output": "\(output)", "model": "\(folder)", "attribute": attribute.name, "amount": "\(amount)", "bars": "\(try modelBars(folder))",
             "track": "\(try trackChoice(track, model: folder))", "keep_tune": "\(keepTune)"])
         if let wav { try runBundledPipeline("render", inputs: [output], settings: ["output": "\(wav)"]) }
     }
@@ -134,8 +131,8 @@ struct InterpolateCommand: ParsableCommand {
     @Option(help: "Steps from A to B, both included.")
     var steps: Int = 5
 
-    @Option(help: "slerp or lerp.")
-    var method: String = "slerp"
+    @Option(help: "slerp (along the sphere, as the paper) or lerp (a straight line).")
+    var method: Latent.Interpolation = .slerp
 
     @Option(help: "Which window of each input (1 = bars 1-2, 2 = bars 3-4, ... for a 2-bar model).")
     var window: Int = 1
@@ -150,8 +147,7 @@ struct InterpolateCommand: ParsableCommand {
                                valueName: "all|drums|NAME|INDEX"))
     var track: String = "all"
 
-    @Option(help: "Model folder (default: Models/mel_2bar_small).")
-    var model: String?
+    @OptionGroup var model: ModelOption
 
     func run() throws {
         // The files this writes: one per step (01.mid ...), the concatenation, and their WAVs.
@@ -160,15 +156,27 @@ struct InterpolateCommand: ParsableCommand {
         var outputs = names.map { "\(output)/\($0).mid" } + ["\(output)/all/concatenated.mid"]
         if wav { outputs += outputs.map { ($0 as NSString).deletingPathExtension + ".wav" } }
         try checkDistinctOutputs(inputs: [a, b], outputs: outputs)
-        let folder = try modelFolder(model)
+        let folder = try model.folder()
         try runBundledPipeline("interpolate", inputs: [a, b], settings: [
-            "output": "\(output)", "model": "\(folder)", "steps": "\(steps)", "method": "\(method)", "window": "\(window)", "bars": "\(try modelBars(folder))",
+            "output": "\(output)", "model": "\(folder)", "steps": "\(steps)", "method": method.rawValue, "window": "\(window)", "bars": "\(try modelBars(folder))",
             "track": "\(try trackChoice(track, model: folder))"])
         if wav {
             try runBundledPipeline("render", inputs: [output], settings: ["output": "\(output)/{stem}.wav"])
         }
     }
 }
+
+/// An attribute name: one of `LineEncoding.allAttributeNames` (listed in `--help`).
+struct AttributeName: ExpressibleByArgument {
+    let name: String
+    init?(argument: String) {
+        guard LineEncoding.allAttributeNames.contains(argument) else { return nil }
+        name = argument
+    }
+    static var allValueStrings: [String] { LineEncoding.allAttributeNames }
+}
+
+extension Latent.Interpolation: ExpressibleByArgument {}
 
 /// The `track` value for a bundled pipeline: `auto` and `all` mean the drums when the model is a drum model.
 func trackChoice(_ track: String, model folder: String) throws -> String {

@@ -5,8 +5,8 @@ import NoteSequences
 /// `attribute`: z' = z + amount * v for a named attribute vector of the model (or of the member of its family
 /// whose latent space the code is in).
 enum AttributeShift {
-    /// Every attribute name, melody and drum (one list: `LineEncoding.attributeNames`).
-    static let names: [String] = LineEncoding.allCases.flatMap(\.attributeNames).reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
+    /// Every attribute name, melody and drum.
+    static let names = LineEncoding.allAttributeNames
 
     static let definition = StageDefinition(
         name: "attribute",
