@@ -46,7 +46,8 @@ import Testing
                 refused += 1
             }
         }
-        #expect(parsed + refused == 3000)
+        // Flips land both in event data (the file still parses, and re-serialises) and in structure (refused).
+        #expect(parsed > 0 && refused > 0, "parsed \(parsed), refused \(refused)")
         #expect(refused > 0)
     }
 
