@@ -18,21 +18,30 @@ struct CLI {
         let status: Int32
         let stdout: String
         let stderr: String
+        /// Standard output as bytes (for commands that write a file there).
+        var stdoutBytes = Data()
     }
 
-    static func run(_ arguments: [String], cwd: String? = nil) throws -> Result {
+    static func run(_ arguments: [String], cwd: String? = nil, stdin: String? = nil) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = arguments
         if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+        if let stdin { p.standardInput = FileHandle(forReadingAtPath: stdin) }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
         try p.run()
+        // Standard error is read on its own thread so neither pipe fills while the other is read.
+        nonisolated(unsafe) var e = Data()
+        let errDone = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async { e = err.fileHandleForReading.readDataToEndOfFile(); errDone.signal() }
         let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
+        errDone.wait()
         p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        var r = Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        r.stdoutBytes = o
+        return r
     }
 
     static func json(_ text: String) throws -> [String: Any] {
@@ -334,6 +343,22 @@ func scratchFolder() throws -> String {
         let fields = { (ns: [Note]) in ns.map { [$0.pitch, $0.velocity, $0.start, $0.end, $0.track, $0.program, $0.channel] } }
         #expect(fields(edited.notes.filter { $0.track != 2 }) == fields(original.notes.filter { $0.track != 2 }))
         #expect(edited.notes.filter { $0.track == 2 }.count > original.notes.filter { $0.track == 2 }.count)
+    }
+
+    /// `-` reads the input from standard input and writes the result to standard output: the MIDI that comes out
+    /// is the edit of the piped tune (more notes), and the status lines go to standard error.
+    @Test func editReadsStandardInputAndWritesStandardOutput() throws {
+        let dir = try scratchFolder()
+        let tune = SharedData.packageRoot.appendingPathComponent("Examples/melodies/twinkle.mid").path
+        let r = try CLI.run(["edit", "-", "--attribute", "note_density", "--amount", "1", "-o", "-"], cwd: dir, stdin: tune)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("wrote"))
+        try r.stdoutBytes.write(to: URL(fileURLWithPath: dir + "/piped.mid"))
+        let piped = try NoteSequence(path: dir + "/piped.mid"), original = try NoteSequence(path: tune)
+        #expect(piped.notes.count > original.notes.count)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["piped.mid"])   // nothing else left here
+        let inspect = try CLI.run(["inspect", "-"], stdin: dir + "/piped.mid")
+        #expect(inspect.status == 0 && inspect.stdout.contains("\(piped.notes.count) notes"))
     }
 
     /// A batch render stopped by SIGTERM exits 143 and leaves no temporary file of an unfinished WAV behind.

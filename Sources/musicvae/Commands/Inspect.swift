@@ -9,7 +9,7 @@ struct Inspect: ParsableCommand {
         abstract: "Show a MIDI file's format, division, tracks, tempos, meters, key, duration and bars.",
         discussion: "Exit status 1, with the file and the byte offset named, when the file is not valid MIDI.")
 
-    @Argument(help: "MIDI file(s) to inspect.")
+    @Argument(help: "MIDI file(s) to inspect (- for standard input).")
     var files: [String]
 
     @Flag(help: "Print JSON (one object per file; an array for several files).")
@@ -18,9 +18,10 @@ struct Inspect: ParsableCommand {
     func run() throws {
         var reports: [InspectReport] = []
         var failed = 0
+        let streams = StandardStreams()
         for file in files {
             do {
-                let midi = try MIDIFile(path: file)
+                let midi = try MIDIFile(path: try streams.input(file))
                 reports.append(InspectReport(path: file, midi: midi))
             } catch let error as MIDIFileError {
                 printError("\(file): \(error)")

@@ -9,10 +9,10 @@ struct Reconstruct: ParsableCommand {
         abstract: "Send a piece through the model and back (encode and decode every window).",
         discussion: "Runs Pipelines/reconstruct.yaml. Windows the model cannot take and other tracks stay as they were.")
 
-    @Argument(help: "MIDI file.")
+    @Argument(help: "MIDI file (- for standard input).")
     var input: String
 
-    @Option(name: .shortAndLong, help: "Output MIDI file.")
+    @Option(name: .shortAndLong, help: "Output MIDI file (- for standard output).")
     var output: String
 
     @OptionGroup var model: ModelOption
@@ -27,9 +27,12 @@ struct Reconstruct: ParsableCommand {
     func run() throws {
         try checkDistinctOutputs(inputs: [input], outputs: [output])
         let folder = try model.folder()
-        try runBundledPipeline("reconstruct", inputs: [input], settings: [
-            "output": "\(output)", "model": "\(folder)", "bars": "\(try modelBars(folder))", "temperature": "\(temperature)",
-            "track": "\(try trackChoice(track, model: folder))"])
+        let streams = StandardStreams()
+        let source = try streams.input(input), target = try streams.output(output, ext: "mid")
+        try runBundledPipeline("reconstruct", inputs: [source], settings: [
+            "output": target, "model": "\(folder)", "bars": "\(try modelBars(folder))", "temperature": "\(temperature)",
+            "track": "\(try trackChoice(track, model: folder))"], statusToStandardError: StandardStreams.isStandardOutput(output))
+        try streams.finish(output, written: target)
     }
 }
 
@@ -108,10 +111,14 @@ struct Edit: ParsableCommand {
     func run() throws {
         try checkDistinctOutputs(inputs: [input], outputs: [output] + (wav.map { [$0] } ?? []))
         let folder = try model.folder()
-        try runBundledPipeline("edit", inputs: [input], settings: [
-            "output": "\(output)", "model": "\(folder)", "attribute": attribute.name, "amount": "\(amount)", "bars": "\(try modelBars(folder))",
-            "track": "\(try trackChoice(track, model: folder))", "keep_tune": "\(keepTune)"])
-        if let wav { try runBundledPipeline("render", inputs: [output], settings: ["output": "\(wav)"]) }
+        let streams = StandardStreams()
+        let source = try streams.input(input), target = try streams.output(output, ext: "mid")
+        let toStdout = StandardStreams.isStandardOutput(output)
+        try runBundledPipeline("edit", inputs: [source], settings: [
+            "output": target, "model": "\(folder)", "attribute": attribute.name, "amount": "\(amount)", "bars": "\(try modelBars(folder))",
+            "track": "\(try trackChoice(track, model: folder))", "keep_tune": "\(keepTune)"], statusToStandardError: toStdout)
+        if let wav { try runBundledPipeline("render", inputs: [target], settings: ["output": "\(wav)"], statusToStandardError: toStdout) }
+        try streams.finish(output, written: target)
     }
 }
 

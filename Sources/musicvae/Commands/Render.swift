@@ -14,10 +14,10 @@ struct RenderCommand: ParsableCommand {
             the last note. Audio that would clip is scaled down, and the summary says so.
             """)
 
-    @Argument(help: "MIDI file to render.")
+    @Argument(help: "MIDI file to render (- for standard input).")
     var input: String
 
-    @Option(name: .shortAndLong, help: "Output WAV file.")
+    @Option(name: .shortAndLong, help: "Output WAV file (- for standard output).")
     var output: String
 
     @Option(help: "Soundfont (.sf2) to use.")
@@ -45,10 +45,13 @@ struct RenderCommand: ParsableCommand {
     var tempo: Double?
 
     func run() throws {
-        var sets = ["output": "\(output)", "sample_rate": "\(sampleRate)", "format": "\(format)", "gain": "\(gain)",
+        let streams = StandardStreams()
+        let source = try streams.input(input), target = try streams.output(output, ext: "wav")
+        var sets = ["output": target, "sample_rate": "\(sampleRate)", "format": "\(format)", "gain": "\(gain)",
                     "reverb": "\(!noReverb)", "chorus": "\(!noChorus)", "mono": "\(mono)", "tempo": "\(tempo ?? 0)"]
         if let soundfont { sets["soundfont"] = soundfont }
-        try runBundledPipeline("render", inputs: [input], settings: sets)
+        try runBundledPipeline("render", inputs: [source], settings: sets, statusToStandardError: StandardStreams.isStandardOutput(output))
+        try streams.finish(output, written: target)
     }
 }
 
@@ -64,7 +67,10 @@ func keptSummary(_ report: RunReport) -> String? {
     return parts.isEmpty ? nil : "kept as they were or skipped: " + parts.joined(separator: "; ")
 }
 
-func runBundledPipeline(_ name: String, inputs: [String], settings: [String: String], quiet: Bool = false) throws {
+/// Runs a bundled pipeline and reports what it wrote and kept (on standard error when `statusToStandardError`,
+/// for commands whose result goes to standard output).
+func runBundledPipeline(_ name: String, inputs: [String], settings: [String: String], quiet: Bool = false,
+                        statusToStandardError: Bool = false) throws {
     let path = try InstallPaths.pipeline(name)
     let plan: PipelinePlan
     do {
@@ -81,7 +87,8 @@ func runBundledPipeline(_ name: String, inputs: [String], settings: [String: Str
         throw CLIError("nothing was written" + (reasons.isEmpty ? "" : "; dropped: " + reasons.joined(separator: "; ")))
     }
     if !quiet {
-        for case let w as WrittenFile in report.outputs { print("wrote \(w.path)" + (w.note.map { " (\($0))" } ?? "")) }
-        if let kept = keptSummary(report) { print(kept) }
+        let say: (String) -> Void = statusToStandardError ? { printError($0) } : { print($0) }
+        for case let w as WrittenFile in report.outputs { say("wrote \(w.path)" + (w.note.map { " (\($0))" } ?? "")) }
+        if let kept = keptSummary(report) { say(kept) }
     }
 }

@@ -18,8 +18,9 @@ func invalidSetup(_ message: String) -> ExitCode {
 /// Refuses, before anything runs, a command whose outputs include one of its inputs or one path twice.
 func checkDistinctOutputs(inputs: [String], outputs: [String]) throws {
     var seen: [String: String] = [:]
-    for input in inputs { seen[PipelinePlan.canonical(input)] = "an input" }
-    for output in outputs {
+    // `-` is standard input or output: a stream, not a file another argument could name.
+    for input in inputs where input != StandardStreams.dash { seen[PipelinePlan.canonical(input)] = "an input" }
+    for output in outputs where output != StandardStreams.dash {
         let key = PipelinePlan.canonical(output)
         if let what = seen[key] {
             throw invalidSetup("\(output) is \(what == "an input" ? "an input" : "also written as \(what)") of this command; choose another output (nothing was written)")
