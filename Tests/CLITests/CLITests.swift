@@ -345,6 +345,18 @@ func scratchFolder() throws -> String {
         #expect(edited.notes.filter { $0.track == 2 }.count > original.notes.filter { $0.track == 2 }.count)
     }
 
+    /// `run --json` prints the summary as JSON on standard output: counters per stage and the files written.
+    @Test func runPrintsJSON() throws {
+        let dir = try scratchFolder()
+        let tune = SharedData.packageRoot.appendingPathComponent("Examples/melodies/twinkle.mid").path
+        let r = try CLI.run(["run", "roundtrip", tune, "--set", "output=\(dir)/{stem}.mid", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let j = try CLI.json(r.stdout)
+        #expect(j["inputs"] as? Int == 1 && j["failed"] as? Int == 0)
+        #expect(j["written"] as? [String] == [dir + "/twinkle.mid"])
+        #expect((j["stages"] as? [[String: Any]])?.map { $0["stage"] as? String } == ["read-midi", "quantize", "slice-bars", "extract-melody", "join-bars", "write-midi"])
+    }
+
     /// `-` reads the input from standard input and writes the result to standard output: the MIDI that comes out
     /// is the edit of the piped tune (more notes), and the status lines go to standard error.
     @Test func editReadsStandardInputAndWritesStandardOutput() throws {

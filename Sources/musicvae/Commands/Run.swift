@@ -41,6 +41,9 @@ struct Run: ParsableCommand {
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
+    @Flag(help: "Print the summary as JSON on standard output (the --stats shape, plus the files written); progress and failures go to standard error.")
+    var json = false
+
     @Option(help: ArgumentHelp("Fail (and skip) an input file larger than this many megabytes.", valueName: "MB"))
     var maxInputMb: Double = 64
 
@@ -84,13 +87,19 @@ struct Run: ParsableCommand {
                 let command = (["musicvae", "run", pipeline] + inputs + overrides.flatMap { ["--set", $0] }).joined(separator: " ")
                 try ReportWriter.write(report, to: dir, title: "musicvae run \(pipeline)",
                                        subtitle: command + (keptSummary(report).map { " — " + $0 } ?? ""))
-                if !quiet { print("report: \(dir)/index.html") }
+                if !quiet { (json ? printError : { print($0) })("report: \(dir)/index.html") }
             } catch {
                 throw CLIError("\(dir): cannot write the report: \(error)")
             }
         }
         let summary = RunSummary(report: report, plan: plan, shard: part)
-        if !quiet { print(summary.text) }
+        if json {
+            var j = summary.json
+            j.written = report.outputs.compactMap { ($0 as? WrittenFile)?.path }
+            print(try jsonString(j))
+        } else if !quiet {
+            print(summary.text)
+        }
         if let stats { try writeStats(summary.json, to: stats) }
         for f in report.failures { printError("failed: \(f.path): \(f.message)") }
         if !report.failures.isEmpty { throw ExitCode(1) }
@@ -120,6 +129,8 @@ struct RunSummary {
         let outputs: Int
         let seconds: Double
         let stages: [StageJSON]
+        /// The files written (`run --json` only).
+        var written: [String]? = nil
     }
 
     var json: JSON {
