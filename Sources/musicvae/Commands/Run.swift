@@ -86,7 +86,7 @@ struct Run: ParsableCommand {
             do {
                 let command = (["musicvae", "run", pipeline] + inputs + overrides.flatMap { ["--set", $0] }).joined(separator: " ")
                 try ReportWriter.write(report, to: dir, title: "musicvae run \(pipeline)",
-                                       subtitle: command + (keptSummary(report).map { " — " + $0 } ?? ""))
+                                       subtitle: command + (keptSummary(report).map { " — " + $0 } ?? ""), modelFolder: plan.modelFolders.first)
                 if !quiet { (json ? printError : { print($0) })("report: \(dir)/index.html") }
             } catch {
                 throw CLIError("\(dir): cannot write the report: \(error)")

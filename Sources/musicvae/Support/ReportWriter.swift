@@ -14,7 +14,10 @@ enum ReportWriter {
     /// 2.5 GB before this cap).
     static let audioBudget = 256 * 1024 * 1024
 
-    static func write(_ report: RunReport, to dir: String, title: String, subtitle: String, soundFont: String? = nil) throws {
+    /// `modelFolder` is the model the run used (`PipelinePlan.modelFolders`): the latent distance of each output
+    /// to its input is measured in its space, on windows cut as it takes them; without one there is none.
+    static func write(_ report: RunReport, to dir: String, title: String, subtitle: String, modelFolder: String?,
+                      soundFont: String? = nil) throws {
         let audioDir = dir + "/audio"
         try FileManager.default.createDirectory(atPath: audioDir, withIntermediateDirectories: true)
         var preview = RenderOptions()
@@ -25,14 +28,17 @@ enum ReportWriter {
                                     options: preview)
         var audioBytes = 0, audioLeftOut = 0
         let roll = PianoRoll()
-        // The latent distance of each output to its input needs a model: the default one, when it is there.
-        let model = (try? modelFolder(nil)).flatMap { try? MusicVAEModel.load(from: URL(fileURLWithPath: $0)) }
+        // The latent distance of each output to its input, in the run's own model's space.
+        let model = modelFolder.flatMap { try? MusicVAEModel.load(from: URL(fileURLWithPath: $0)) }
         func firstCode(_ path: String) -> [Float]? {
             guard let model, let q = try? NoteSequence(path: path).quantized() else { return nil }
             var drops = DropCounts()
-            let windows = q.barWindows(BarSlicing(bars: model.config.numSteps / 16, hop: 1, stepsPerBar: 16), drops: &drops)
-            guard let m = windows.lazy.flatMap({ $0.melodies(MelodyExtraction(firstTrackOnly: true), drops: &drops) })
-                .first(where: { $0.events.count == model.config.numSteps }) else { return nil }
+            let c = model.config
+            let windows = q.barWindows(BarSlicing(bars: c.bars, hop: 1, meters: c.meters, stepsPerBar: c.stepsPerBar), drops: &drops)
+            let lines: (BarWindow) -> [MelodyWindow] = c.lineEncoding == .drums
+                ? { w in PieceDrums(q, drops: &drops).patterns(in: w, drops: &drops) }
+                : { w in w.melodies(MelodyExtraction(autoTrack: true), drops: &drops) }
+            guard let m = windows.lazy.flatMap(lines).first(where: { $0.events.count == c.numSteps }) else { return nil }
             return try? model.encode(windows: [m.events]).mu[0]
         }
         var counter = 0

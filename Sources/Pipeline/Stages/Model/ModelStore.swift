@@ -2,6 +2,18 @@ import Foundation
 import MusicVAE
 import NoteSequences
 
+extension PipelinePlan {
+    /// The model folders the plan's model stages use (the first stage's first), resolved as the stages resolve
+    /// them: what a report on the run must measure with, so its latent distances are in the run's own space.
+    public var modelFolders: [String] {
+        var out: [String] = []
+        for s in stages where s.parameters.values["model"] != nil {
+            if let f = try? ModelStore.folder(s.parameters.string("model"), context: s.parameters.context), !out.contains(f) { out.append(f) }
+        }
+        return out
+    }
+}
+
 /// Loaded models, shared by every stage of a run that names the same folder (a model is loaded once).
 enum ModelStore {
     private static let lock = NSLock()
