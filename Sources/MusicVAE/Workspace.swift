@@ -44,6 +44,23 @@ public struct MusicVAETrace: Sendable {
     public var loss: LossBreakdown
 }
 
+/// Graphs of one kind by batch size, made on first use. At most `limit` are kept (a training batch and an
+/// evaluation batch); a third size clears them, since each holds the activations of a whole batch.
+struct GraphCache<Graph> {
+    /// Batch sizes kept at once.
+    static var limit: Int { 2 }
+    private var graphs: [Int: Graph] = [:]
+
+    /// The graph for batch size `b`, made by `make` when there is none.
+    mutating func graph(batch b: Int, make: (Int) -> Graph) -> Graph {
+        if let g = graphs[b] { return g }
+        if graphs.count >= Self.limit { graphs.removeAll() }
+        let g = make(b)
+        graphs[b] = g
+        return g
+    }
+}
+
 /// Reusable activation memory for one model configuration (one graph per batch size is kept).
 /// Not thread-safe: use one workspace per thread.
 public final class MusicVAEWorkspace {
@@ -51,9 +68,9 @@ public final class MusicVAEWorkspace {
     public let config: MusicVAEConfig
     let layout: ModelLayout
     let store: ParameterStore
-    private var encoders: [Int: EncoderGraph] = [:]
-    private var decoders: [Int: DecoderGraph] = [:]
-    private var samplers: [Int: SampleGraph] = [:]
+    private var encoders = GraphCache<EncoderGraph>()
+    private var decoders = GraphCache<DecoderGraph>()
+    private var samplers = GraphCache<SampleGraph>()
 
     /// A workspace for models with this model's configuration.
     public init(for model: MusicVAEModel) {
@@ -66,27 +83,15 @@ public final class MusicVAEWorkspace {
     }
 
     func encoder(_ b: Int) -> EncoderGraph {
-        if let g = encoders[b] { return g }
-        if encoders.count >= 2 { encoders.removeAll() }
-        let g = EncoderGraph(config: config, layout: layout, store: store, batch: b)
-        encoders[b] = g
-        return g
+        encoders.graph(batch: b) { EncoderGraph(config: config, layout: layout, store: store, batch: $0) }
     }
 
     func decoder(_ b: Int) -> DecoderGraph {
-        if let g = decoders[b] { return g }
-        if decoders.count >= 2 { decoders.removeAll() }
-        let g = DecoderGraph(config: config, layout: layout, store: store, batch: b)
-        decoders[b] = g
-        return g
+        decoders.graph(batch: b) { DecoderGraph(config: config, layout: layout, store: store, batch: $0) }
     }
 
     func sampler(_ b: Int) -> SampleGraph {
-        if let g = samplers[b] { return g }
-        if samplers.count >= 2 { samplers.removeAll() }
-        let g = SampleGraph(config: config, layout: layout, store: store, batch: b)
-        samplers[b] = g
-        return g
+        samplers.graph(batch: b) { SampleGraph(config: config, layout: layout, store: store, batch: $0) }
     }
 
     /// Forward (and, when `gradients` is given, backward: += d total / d weights) for one batch.

@@ -17,6 +17,43 @@ func loadError(_ yaml: String, overrides: [String] = [], positional: [String] = 
 }
 
 @Suite struct PipelineFileErrorTests {
+    /// A file that extends another gets its stages and sets its variables; an error a variable causes inside the
+    /// base is reported at the base's line and column. `use:` places a chain once per item, named after it.
+    @Test func extendsAndChains() throws {
+        let dir = NSTemporaryDirectory() + "musicvae-extends-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try "inputs: [input]\nvars:\n  steps: 4\nstages:\n  - read-midi: {path: \"${input}\"}\n  - quantize: {steps_per_quarter: \"${steps}\"}\n"
+            .write(toFile: dir + "/base.yaml", atomically: true, encoding: .utf8)
+        try "extends: base.yaml\nvars:\n  steps: 12\n".write(toFile: dir + "/child.yaml", atomically: true, encoding: .utf8)
+        let child = try PipelineFile(path: dir + "/child.yaml")
+        #expect(child.stages.map(\.kind) == ["read-midi", "quantize"] && child.variables["steps"]?.value == "12")
+        let plan = try PipelinePlan(file: child, positional: [dir + "/x.mid"], listSources: false)
+        #expect(plan.stages[1].parameters.int("steps_per_quarter") == 12)
+        do {
+            _ = try PipelinePlan(file: child, settings: ["steps": "0"], positional: ["x.mid"], listSources: false)
+            Issue.record("steps_per_quarter 0 accepted")
+        } catch let PipelineError.badParameter(at, _, name, _) {
+            #expect(name == "steps_per_quarter" && at.file == dir + "/base.yaml" && at.line == 6)
+        }
+        try "extends: base.yaml\nstages:\n  - quantize\n".write(toFile: dir + "/both.yaml", atomically: true, encoding: .utf8)
+        #expect(throws: PipelineError.self) { try PipelineFile(path: dir + "/both.yaml") }
+        let chained = try PipelineFile(text: """
+            inputs: [a, b]
+            chains:
+              q:
+                - read-midi: {path: "${file}"}
+                - quantize: {steps_per_quarter: 4}
+            stages:
+              - {name: qa, use: q, with: {file: "${a}"}}
+              - {name: qb, use: q, with: {file: "${b}"}}
+              - merge: {}
+                from: [qa, qb]
+            """, path: "c.yaml")
+        #expect(chained.stages.map(\.label) == ["qa.read-midi", "qa", "qb.read-midi", "qb", "merge"])
+        #expect(chained.stages[2].parameters[0].text == "${b}" && chained.stages[2].location.line == 4)
+        #expect(loadError("stages:\n  - {name: x, use: nope}\n") != nil)
+    }
+
     @Test func unknownStageWithSuggestion() {
         let e = loadError("stages:\n  - read-midi: {path: x.mid}\n  - quantise: {}\n")
         #expect(e == .unknownStage(SourceLocation(file: "p.yaml", line: 3, column: 5), name: "quantise", suggestion: "quantize"))
@@ -79,7 +116,7 @@ func loadError(_ yaml: String, overrides: [String] = [], positional: [String] = 
         #expect(at.file == "p.yaml" && at.line >= 2)
         #expect(loadError("stages: 3\n") == .structure(SourceLocation(file: "p.yaml", line: 1, column: 9), "'stages' must be a list"))
         #expect(loadError("stage:\n  - read-midi\n") == .structure(SourceLocation(file: "p.yaml", line: 1, column: 1),
-                                                                   "unknown key 'stage'; expected inputs, vars, plugins or stages"))
+                                                                   "unknown key 'stage'; expected inputs, vars, plugins, stages, chains or extends"))
         #expect(loadError("inputs: [a]\n") == .empty(file: "p.yaml"))
     }
 

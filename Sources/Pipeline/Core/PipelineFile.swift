@@ -89,17 +89,27 @@ public struct PipelineFile: Sendable {
 
     /// Reads and parses a pipeline file (shape only; `plan` checks the rest).
     public init(path: String) throws {
+        try self.init(path: path, depth: 0)
+    }
+
+    /// Reads a file `depth` levels down a chain of `extends:`.
+    init(path: String, depth: Int) throws {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             throw PipelineError.unreadable(file: path, reason: (error as NSError).localizedDescription)
         }
-        try self.init(text: text, path: path)
+        try self.init(text: text, path: path, depth: depth)
     }
 
     /// Parses pipeline text; `path` is used in messages.
     public init(text: String, path: String) throws {
+        try self.init(text: text, path: path, depth: 0)
+    }
+
+    /// Parses pipeline text `depth` levels down a chain of `extends:`.
+    init(text: String, path: String, depth: Int) throws {
         self.path = path
         self.inputs = []
         self.variables = [:]
@@ -115,9 +125,50 @@ public struct PipelineFile: Sendable {
             throw PipelineError.structure(loc(root), "a pipeline file is a mapping with 'stages:' (and optional 'inputs:', 'vars:')")
         }
         var sawStages = false
+        // `extends: BASE.yaml` first: the base's inputs, variables, stages and plugins, which this file's own
+        // `vars:` (and `inputs:`) then override. Errors in the base's stages keep the base file's places.
+        if let (_, base) = top.first(where: { $0.0.string == "extends" }) {
+            guard let name = base.string, !name.isEmpty else { throw PipelineError.structure(loc(base), "'extends' names a pipeline file") }
+            let folder = (path as NSString).deletingLastPathComponent
+            let basePath = name.hasPrefix("/") || folder.isEmpty ? name : folder + "/" + name
+            guard depth < 8 else { throw PipelineError.structure(loc(base), "'extends' goes more than 8 files deep (a cycle?)") }
+            let parent: PipelineFile
+            do {
+                parent = try PipelineFile(path: basePath, depth: depth + 1)
+            } catch PipelineError.unreadable(_, let reason) {
+                throw PipelineError.structure(loc(base), "cannot read \(basePath): \(reason)")
+            }
+            inputs = parent.inputs
+            inputLocations = parent.inputLocations
+            variables = parent.variables
+            stages = parent.stages
+            plugins = parent.plugins
+            sawStages = true
+            if top.contains(where: { $0.0.string == "stages" }) {
+                throw PipelineError.structure(loc(base), "a file that extends another takes its stages: set its vars instead of listing stages")
+            }
+        }
+        // `chains:` next: named runs of stages that `use:` items of `stages:` expand in place.
+        var chains: [String: [RawStage]] = [:]
+        if let (_, value) = top.first(where: { $0.0.string == "chains" }) {
+            guard let map = value.mapping else { throw PipelineError.structure(loc(value), "'chains' must be a mapping of name: [stages]") }
+            for (k, v) in map {
+                guard let name = k.string, let seq = v.sequence, !seq.isEmpty else {
+                    throw PipelineError.structure(loc(v), "a chain is a name and a list of stages")
+                }
+                chains[name] = try seq.map { item in
+                    let st = try Self.rawStage(item, file: path)
+                    if st.from != nil || st.name != nil {
+                        throw PipelineError.structure(st.location, "a stage in a chain reads the stage before it: no 'name' or 'from' inside a chain")
+                    }
+                    return st
+                }
+            }
+        }
         for (key, value) in top {
             switch key.string ?? "" {
             case "inputs":
+                inputs = []
                 if let seq = value.sequence {
                     for item in seq {
                         guard let name = item.string else { throw PipelineError.structure(loc(item), "an input is a name") }
@@ -134,6 +185,8 @@ public struct PipelineFile: Sendable {
                 } else {
                     throw PipelineError.structure(loc(value), "'inputs' must be a list of names or a mapping of name: default")
                 }
+            case "extends", "chains":
+                break
             case "vars":
                 guard let map = value.mapping else { throw PipelineError.structure(loc(value), "'vars' must be a mapping of name: value") }
                 for (k, v) in map {
@@ -145,7 +198,13 @@ public struct PipelineFile: Sendable {
             case "stages":
                 sawStages = true
                 guard let seq = value.sequence else { throw PipelineError.structure(loc(value), "'stages' must be a list") }
-                for item in seq { stages.append(try Self.rawStage(item, file: path)) }
+                for item in seq {
+                    if let use = item.mapping?.first(where: { $0.0.string == "use" }) {
+                        stages += try Self.expand(item, use: use.1, chains: chains, file: path)
+                    } else {
+                        stages.append(try Self.rawStage(item, file: path))
+                    }
+                }
             case "plugins":
                 let items = value.sequence ?? [value]
                 let folder = (path as NSString).deletingLastPathComponent
@@ -157,7 +216,7 @@ public struct PipelineFile: Sendable {
             case "name", "description":
                 break
             default:
-                throw PipelineError.structure(loc(key), "unknown key '\(key.string ?? "?")'; expected inputs, vars, plugins or stages")
+                throw PipelineError.structure(loc(key), "unknown key '\(key.string ?? "?")'; expected inputs, vars, plugins, stages, chains or extends")
             }
         }
         if !sawStages || stages.isEmpty { throw PipelineError.empty(file: path) }
@@ -171,6 +230,53 @@ public struct PipelineFile: Sendable {
 
     /// Keys of a stage item that are not the stage's kind.
     static let wiringKeys: Set<String> = ["name", "from"]
+
+    /// The stages of a `use:` item: the chain's stages in place, `${k}` in their parameters replaced by the item's
+    /// `with: {k: value}`, the last one named as the item (so `from:` can read it), the others `NAME.kind`; the
+    /// first reads what the item reads. Each keeps the place where the chain writes it.
+    static func expand(_ item: Node, use: Node, chains: [String: [RawStage]], file: String) throws -> [RawStage] {
+        let at = location(use, file: file)
+        guard let chainName = use.string, let chain = chains[chainName] else {
+            throw PipelineError.structure(at, "'use' names a chain of this file's 'chains:'" + (chains.isEmpty ? " (it has none)" : " (" + chains.keys.sorted().joined(separator: ", ") + ")"))
+        }
+        var name: String?
+        var with: [String: String] = [:]
+        var from: [(name: String, location: SourceLocation)]?
+        for (k, v) in item.mapping! {
+            switch k.string {
+            case "use": break
+            case "name": name = v.string
+            case "with":
+                guard let map = v.mapping else { throw PipelineError.structure(location(v, file: file), "'with' is a mapping of name: value") }
+                for (wk, wv) in map {
+                    guard let n = wk.string, let value = wv.scalar?.string else {
+                        throw PipelineError.structure(location(wv, file: file), "a 'with' value is a single value")
+                    }
+                    with[n] = value
+                }
+            case "from":
+                if let one = v.string { from = [(one, location(v, file: file))] }
+                else { from = try (v.sequence ?? []).map { n in
+                    guard let s = n.string else { throw PipelineError.structure(location(n, file: file), "'from' lists stage names") }
+                    return (s, location(n, file: file))
+                } }
+            default:
+                throw PipelineError.structure(location(k, file: file), "a 'use' item takes name, use, with and from, not '\(k.string ?? "?")'")
+            }
+        }
+        guard let name, !name.isEmpty else { throw PipelineError.structure(at, "a 'use' item needs a 'name', by which later stages read it") }
+        return chain.enumerated().map { i, stage in
+            var s = stage
+            s.name = i == chain.count - 1 ? name : "\(name).\(stage.kind)"
+            if i == 0 { s.from = from }
+            s.parameters = stage.parameters.map { p in
+                var p = p
+                for (k, v) in with { p.text = p.text.replacingOccurrences(of: "${\(k)}", with: v) }
+                return p
+            }
+            return s
+        }
+    }
 
     static func rawStage(_ item: Node, file: String) throws -> RawStage {
         if let name = item.scalar?.string {
