@@ -18,6 +18,9 @@ let package = Package(
     products: [
         .executable(name: "musicvae", targets: ["musicvae"]),
         .library(name: "MIDIFiles", targets: ["MIDIFiles"]),
+        // The model alone, to embed in an app: MIDI files, note sequences, the network and MusicVAE; no FluidSynth,
+        // no libsndfile (BLAS: Accelerate on Apple platforms, OpenBLAS elsewhere).
+        .library(name: "MusicVAEModel", targets: ["MIDIFiles", "NoteSequences", "NeuralNet", "MusicVAE"]),
         .library(name: "MIDIPipeline", targets: ["MIDIFiles", "NoteSequences", "Render", "Pipeline", "MusicVAE", "NeuralNet"]),
         .library(name: "MusicVAEKit", targets: ["MIDIFiles", "NoteSequences", "NeuralNet", "MusicVAE", "Render", "Pipeline", "Training"]),
     ],
@@ -35,7 +38,8 @@ let package = Package(
 
         .target(name: "MIDIFiles"),
         .target(name: "NoteSequences", dependencies: ["MIDIFiles"]),
-        .target(name: "NeuralNet", dependencies: ["COpenBLAS"]),
+        // BLAS: Accelerate on Apple platforms (Sources/NeuralNet/BLAS.swift), OpenBLAS elsewhere.
+        .target(name: "NeuralNet", dependencies: [.target(name: "COpenBLAS", condition: .when(platforms: [.linux, .windows, .android, .openbsd]))]),
         .target(name: "MusicVAE", dependencies: ["NeuralNet", "NoteSequences"]),
         .target(name: "Training", dependencies: ["MusicVAE", "NeuralNet", "NoteSequences", "Pipeline"]),
         .target(name: "Render", dependencies: ["NoteSequences", "CFluidSynth", "CSndFile"]),
@@ -44,7 +48,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "musicvae", dependencies: [
-            "Pipeline", "MIDIFiles", "NoteSequences", "MusicVAE", "Training", "Render", "COpenBLAS", "CFluidSynth", "CSndFile",
+            "Pipeline", "MIDIFiles", "NoteSequences", "MusicVAE", "Training", "Render", "NeuralNet", "CFluidSynth", "CSndFile",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

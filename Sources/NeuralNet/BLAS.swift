@@ -1,6 +1,13 @@
+// The one file that names a BLAS: Accelerate on Apple platforms, OpenBLAS elsewhere (Linux, the tested platform).
+#if canImport(Accelerate)
+import Accelerate
+/// The BLAS integer type (OpenBLAS's name for it).
+public typealias blasint = Int32
+#else
 import COpenBLAS
+#endif
 
-/// Thin wrappers over OpenBLAS (row-major) used by every layer.
+/// Thin wrappers over the platform's BLAS (row-major) used by every layer.
 public enum BLAS {
     /// C[M,N] = alpha · op(A)[M,K] · op(B)[K,N] + beta · C, all row-major (cblas_sgemm).
     ///
@@ -49,6 +56,19 @@ public enum BLAS {
         cblas_sgemv(CblasRowMajor, CblasTrans, blasint(m), blasint(n), alpha, a, blasint(lda ?? n), x, 1, beta, y, 1)
     }
 
+    #if canImport(Accelerate)
+    /// The number of threads the BLAS uses (Accelerate chooses its own: 1 is reported, setting does nothing).
+    public static var threads: Int {
+        get { 1 }
+        set { _ = newValue }
+    }
+
+    /// The BLAS in use.
+    public static var coreName: String { "Accelerate" }
+
+    /// The BLAS library and its build.
+    public static var configuration: String { "Accelerate" }
+    #else
     /// The number of threads OpenBLAS uses.
     public static var threads: Int {
         get { Int(openblas_get_num_threads()) }
@@ -60,4 +80,8 @@ public enum BLAS {
         guard let p = openblas_get_corename() else { return "unknown" }
         return String(cString: p)
     }
+
+    /// The BLAS library and its build ("openblas OpenBLAS 0.3.21 DYNAMIC_ARCH ...").
+    public static var configuration: String { "openblas " + String(cString: openblas_get_config()) }
+    #endif
 }

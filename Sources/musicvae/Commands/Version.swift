@@ -1,7 +1,7 @@
 import ArgumentParser
 import CFluidSynth
-import COpenBLAS
 import CSndFile
+import NeuralNet
 
 /// `musicvae version`: the tool's version and the versions of the C libraries it links.
 struct Version: ParsableCommand {
@@ -11,6 +11,6 @@ struct Version: ParsableCommand {
         print("musicvae \(MusicVAEVersion.string)")
         print("fluidsynth \(String(cString: fluid_version_str()))")
         print("\(String(cString: sf_version_string()))")
-        print("openblas \(String(cString: openblas_get_config())) (core \(String(cString: openblas_get_corename())))")
+        print("\(BLAS.configuration) (core \(BLAS.coreName))")
     }
 }
