@@ -2,7 +2,8 @@
 """Same-run baseline for midi-bench: symusic (C++ MIDI library, Python binding) reading the same files.
 
     pip install symusic && python3 Benchmarks/symusic_baseline.py ../shared/corpus/folk
-Prints files/s and notes/s (best of 3), single thread.
+Prints files/s and notes/s (best of 3), single thread. Like with like: midi-bench's `sequence` phase is the same
+in-process loop on our side (read each file into a score and count its notes), timed the same way.
 """
 import os
 import sys
