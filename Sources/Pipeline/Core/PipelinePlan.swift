@@ -158,8 +158,9 @@ public struct PipelinePlan: Sendable {
         }
         let order = try Self.topologicalOrder(reads, labels: file.stages.map(\.label), locations: file.stages.map(\.location))
 
-        // Parameters, nodes and types, in an order where inputs come first.
-        var planned = [PlannedStage?](repeating: nil, count: file.stages.count)
+        // Check: parameters and types, from the definitions alone, in an order where inputs come first.
+        var checked = [(label: String, parameters: StageParameters, outputType: String, files: [InputFile], chosen: Bool)?](
+            repeating: nil, count: file.stages.count)
         for i in order {
             let raw = file.stages[i]
             let def = definitions[i]
@@ -171,34 +172,43 @@ public struct PipelinePlan: Sendable {
                     throw PipelineError.stageSetup(raw.location, stage: raw.label, reason: "\(error)")
                 }
             }
-            let node: StageNode
-            do { node = try def.make(params) } catch {
-                throw PipelineError.stageSetup(raw.location, stage: raw.label, reason: "\(error)")
-            }
-            let given = def.isSource ? [InputFile.typeName] : reads[i].map { planned[$0]!.outputType }
+            let given = def.isSource ? [InputFile.typeName] : reads[i].map { checked[$0]!.outputType }
             var out: String?
             for (k, type) in given.enumerated() {
                 // After a deferred stage the type is unknown: take it, and give what the stage gives.
                 let known: String? = type == Self.unknownType
-                    ? { if case .fixed(let t) = node.output { return t } else { return Self.unknownType } }()
-                    : node.outputType(forInput: type)
+                    ? { if case .fixed(let t) = def.output { return t } else { return Self.unknownType } }()
+                    : def.outputType(forInput: type)
                 guard let o = known else {
-                    let from = def.isSource ? "the pipeline's input" : planned[reads[i][k]]!.label
-                    throw PipelineError.typeMismatch(raw.location, stage: raw.label, accepts: node.accepts, given: type, from: from)
+                    let from = def.isSource ? "the pipeline's input" : checked[reads[i][k]]!.label
+                    throw PipelineError.typeMismatch(raw.location, stage: raw.label, accepts: def.accepts, given: type, from: from)
                 }
                 if let previous = out, previous != o {
                     throw PipelineError.typeMismatch(raw.location, stage: raw.label, accepts: [previous], given: type,
-                                                     from: planned[reads[i][k]]!.label)
+                                                     from: checked[reads[i][k]]!.label)
                 }
                 out = o
             }
-            var stage = PlannedStage(node: node, label: raw.label, parameters: params, location: raw.location,
-                                     outputType: out ?? "", inputs: reads[i], sourceFiles: files)
+            var chosen = false
             if let path = raw.parameters.first(where: { $0.name == "path" })?.text.trimmingCharacters(in: .whitespaces) {
-                stage.pathChosenByUser = userSet.contains { path.hasPrefix("${\($0)}") }
+                chosen = userSet.contains { path.hasPrefix("${\($0)}") }
                     || file.variables.contains { name, v in path.hasPrefix("${\(name)}") && userSet.contains { v.value.hasPrefix("${\($0)}") } }
             }
-            stage.node.name = raw.label
+            checked[i] = (raw.label, params, out ?? "", files, chosen)
+        }
+
+        // Instantiate: the runnable nodes (model stages read no weights here: they load them on first use).
+        var planned = [PlannedStage?](repeating: nil, count: file.stages.count)
+        for i in order {
+            let raw = file.stages[i], c = checked[i]!
+            var node: StageNode
+            do { node = try definitions[i].make(c.parameters) } catch {
+                throw PipelineError.stageSetup(raw.location, stage: raw.label, reason: "\(error)")
+            }
+            node.name = raw.label
+            var stage = PlannedStage(node: node, label: raw.label, parameters: c.parameters, location: raw.location,
+                                     outputType: c.outputType, inputs: reads[i], sourceFiles: c.files)
+            stage.pathChosenByUser = c.chosen
             planned[i] = stage
         }
         stages = planned.map { $0! }

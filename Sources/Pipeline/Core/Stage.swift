@@ -61,6 +61,16 @@ public enum StageOutputType: Sendable, Equatable {
     case fixed(String)
     /// The type of the input.
     case sameAsInput
+
+    /// The type given when fed `input` by a stage that accepts `accepts` ("Any": everything), or nil when it is
+    /// not accepted.
+    public func given(_ input: String, accepts: [String]) -> String? {
+        guard accepts.contains(input) || accepts.contains("Any") else { return nil }
+        switch self {
+        case .fixed(let t): return t
+        case .sameAsInput: return input
+        }
+    }
 }
 
 /// The values flowing from one stage to the next: a typed array behind one existential, so a typed stage reads
@@ -219,11 +229,5 @@ public struct StageNode: Sendable {
     }
 
     /// The output type when fed `input`, or nil when the stage does not accept it.
-    public func outputType(forInput input: String) -> String? {
-        guard accepts.contains(input) || accepts.contains("Any") else { return nil }
-        switch output {
-        case .fixed(let t): return t
-        case .sameAsInput: return input
-        }
-    }
+    public func outputType(forInput input: String) -> String? { output.given(input, accepts: accepts) }
 }

@@ -101,6 +101,10 @@ public struct StageDefinition: Sendable {
 
     /// True for stages that start a pipeline.
     public var isSource: Bool { sources != nil }
+
+    /// The output type when fed `input`, or nil when the stage does not accept it (what the plan checks, before
+    /// any stage is built).
+    public func outputType(forInput input: String) -> String? { output.given(input, accepts: accepts) }
 }
 
 /// The stages a pipeline file can name. Built-in stages are registered on first use; other packages add theirs
