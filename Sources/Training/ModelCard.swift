@@ -86,7 +86,7 @@ public struct ModelCard {
 
                 ![training curve](curve.svg)
 
-                Measured during training on the first \(history.curve.last!.evaluation.windows) held-out windows:
+                Measured during training on \(history.curve.last!.evaluation.windows) held-out windows spread over the held-out files:
 
                 | examples | step | beta | teacher-forced | sampling | KL (nats) |
                 |---|---|---|---|---|---|

@@ -20,11 +20,21 @@ enum ExtractDrums {
                 if current == nil || current!.piece != w.piece {
                     let drums = PieceDrums(w.piece, settings, drops: &drops)
                     current = (w.piece, drums)
-                    if drums.trackIndices.isEmpty { drops.add("no drum track") }
+                    if drums.trackIndices.isEmpty { drops.add("no drum track") } else { Self.countKeptTracks(of: w.piece, drums: drums.trackIndices, drops: &drops) }
                 }
                 out += current!.drums.patterns(in: w, drops: &drops)
             }
             return out
+        }
+
+        /// Says which drum tracks are read and names the tracks kept as they are.
+        static func countKeptTracks(of piece: QuantizedSequence, drums: [Int], drops: inout DropCounts) {
+            func name(_ t: Int) -> String {
+                "\(t)" + (t < piece.sequence.tracks.count ? piece.sequence.tracks[t].name.map { " '\($0)'" } ?? "" : "")
+            }
+            let others = Set(piece.notes.map(\.track)).subtracting(drums).sorted()
+            drops.add("drums: track\(drums.count == 1 ? "" : "s") " + drums.map(name).joined(separator: ", ")
+                      + (others.isEmpty ? "" : "; kept as they are: track\(others.count == 1 ? "" : "s") " + others.map(name).joined(separator: ", ")))
         }
     }
 }
