@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Writes `bytes` to `path` so that a reader sees either the old file or the whole new one, never a part:
 /// the data goes to a temporary file in the same folder, is flushed, then renamed over `path`.
 public func writeFileAtomically(_ bytes: [UInt8], to path: String) throws {

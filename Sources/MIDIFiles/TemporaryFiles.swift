@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The temporary files of atomic writes in progress, so that a process stopped by a signal can remove them
 /// (`removeAll()` is async-signal-safe: it only reads fixed buffers and calls `unlink`). Without this, a WAV
 /// render killed while writing would leave its hidden temporary file (tens of megabytes) behind.

@@ -1,12 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-/// The C library's write(2), named once for every platform.
-private let systemWrite = Glibc.write
-#elseif canImport(Darwin)
-import Darwin
-/// The C library's write(2), named once for every platform.
-private let systemWrite = Darwin.write
-#endif
+import MIDIFiles
 
 /// Prints to standard error.
 func printError(_ text: String) {
