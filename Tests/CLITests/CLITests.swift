@@ -345,6 +345,29 @@ func scratchFolder() throws -> String {
         #expect(edited.notes.filter { $0.track == 2 }.count > original.notes.filter { $0.track == 2 }.count)
     }
 
+    /// The --stats files of a run split into 3 shards merge into the summary of the unsharded run: the same inputs,
+    /// failures, outputs and stage counters.
+    @Test func shardStatsMergeIntoTheWholeRun() throws {
+        let dir = try scratchFolder()
+        let corpus = SharedData.folk + "/miscFolk"
+        let whole = try CLI.run(["run", "roundtrip", corpus, "--set", "output=\(dir)/whole/{stem}.mid", "--stats", dir + "/whole.json", "--quiet"])
+        #expect(whole.status == 0, "\(whole.stderr)")
+        for k in 1...3 {
+            let r = try CLI.run(["run", "roundtrip", corpus, "--set", "output=\(dir)/part/{stem}.mid", "--shard", "\(k)/3", "--stats", dir + "/s\(k).json", "--quiet"])
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        let merged = try CLI.run(["stats", "merge", dir + "/s1.json", dir + "/s2.json", dir + "/s3.json", "-o", dir + "/merged.json"])
+        #expect(merged.status == 0, "\(merged.stderr)")
+        let a = try CLI.json(String(contentsOfFile: dir + "/whole.json", encoding: .utf8)), b = try CLI.json(String(contentsOfFile: dir + "/merged.json", encoding: .utf8))
+        for key in ["inputs", "failed", "outputs", "pipeline"] { #expect("\(a[key]!)" == "\(b[key]!)", "\(key)") }
+        let stages = { (j: [String: Any]) in (j["stages"] as! [[String: Any]]).map { "\($0["stage"]!) \($0["received"]!) \($0["produced"]!) \(($0["dropped"] as! [String: Int]).sorted { $0.key < $1.key })" } }
+        #expect(stages(a) == stages(b))
+        #expect(a["inputs"] as? Int == 185)
+        // A shard given twice is refused.
+        let twice = try CLI.run(["stats", "merge", dir + "/s1.json", dir + "/s1.json"])
+        #expect(twice.status != 0 && twice.stderr.contains("given twice"))
+    }
+
     /// `run --json` prints the summary as JSON on standard output: counters per stage and the files written.
     @Test func runPrintsJSON() throws {
         let dir = try scratchFolder()

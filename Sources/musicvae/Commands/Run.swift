@@ -113,8 +113,8 @@ struct RunSummary {
     var shard: Shard? = nil
 
     /// JSON shape of `--stats`.
-    struct JSON: Encodable {
-        struct StageJSON: Encodable {
+    struct JSON: Codable {
+        struct StageJSON: Codable {
             let stage: String
             let received: Int
             let produced: Int
