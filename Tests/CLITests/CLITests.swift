@@ -368,6 +368,36 @@ func scratchFolder() throws -> String {
         #expect(twice.status != 0 && twice.stderr.contains("given twice"))
     }
 
+    /// A batch stopped part way resumes from its manifest: the inputs it lists are skipped and counted, a line cut
+    /// short by the kill does not count, and the outputs in the end are byte for byte those of one whole run.
+    /// `--skip-duplicates` runs the first of files with equal bytes only.
+    @Test func manifestResumesABatch() throws {
+        let dir = try scratchFolder()
+        let corpus = SharedData.folk + "/miscFolk"
+        let whole = try CLI.run(["run", "roundtrip", corpus, "--set", "output=\(dir)/whole/{stem}.mid", "--skip-duplicates"])
+        #expect(whole.status == 0 && whole.stdout.contains("same bytes as an earlier input: 7"), "\(whole.stdout)")
+        // "Killed" after half the inputs: shard 1 of 2 done and recorded, then a line cut short.
+        let half = try CLI.run(["run", "roundtrip", corpus, "--set", "output=\(dir)/resumed/{stem}.mid", "--shard", "1/2",
+                                "--manifest", dir + "/done.txt", "--skip-duplicates"])
+        #expect(half.status == 0, "\(half.stderr)")
+        let recorded = try String(contentsOfFile: dir + "/done.txt", encoding: .utf8).split(separator: "\n")
+        let handle = try #require(FileHandle(forWritingAtPath: dir + "/done.txt"))
+        handle.seekToEndOfFile()
+        handle.write(Data("americanfifeop".utf8))
+        handle.closeFile()
+        let rest = try CLI.run(["run", "roundtrip", corpus, "--set", "output=\(dir)/resumed/{stem}.mid", "--manifest", dir + "/done.txt", "--skip-duplicates"])
+        #expect(rest.status == 0, "\(rest.stderr)")
+        #expect(rest.stdout.contains("done in an earlier run (manifest): \(recorded.count)"), "\(rest.stdout)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir + "/whole").sorted()
+        #expect(names.count == 178)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/resumed").sorted() == names)
+        for name in names {
+            #expect(FileManager.default.contentsEqual(atPath: dir + "/whole/" + name, andPath: dir + "/resumed/" + name), "\(name)")
+        }
+        let lines = try String(contentsOfFile: dir + "/done.txt", encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 178 && !lines.contains("americanfifeop"))
+    }
+
     /// `run --json` prints the summary as JSON on standard output: counters per stage and the files written.
     @Test func runPrintsJSON() throws {
         let dir = try scratchFolder()

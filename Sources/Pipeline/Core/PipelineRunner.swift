@@ -54,6 +54,8 @@ public struct RunReport: Sendable {
     public var outputCount: Int
     /// Wall time in seconds.
     public var seconds: Double
+    /// Inputs not run, by reason ("done in an earlier run (manifest)", "same bytes as an earlier input").
+    public var skipped: [String: Int] = [:]
 
     /// Failures counted by reason.
     public var failuresByReason: [String: Int] {
@@ -87,6 +89,14 @@ public struct PipelineRunner: Sendable {
     public var shard: Shard?
     /// Per-input limits: an input over them fails with the limit as its reason and the batch goes on.
     public var limits = InputLimits()
+    /// Inputs finished in an earlier run (by key, as a manifest lists them): skipped and counted, so a killed job
+    /// resumes where it stopped.
+    public var finished: Set<String> = []
+    /// Called with each input that went through without failing (from worker threads, one at a time): what a
+    /// manifest records.
+    public var onFinished: (@Sendable (InputFile) -> Void)?
+    /// Skip an input whose bytes equal an earlier input's (counted; the first one runs).
+    public var skipDuplicates = false
     /// Inputs a worker claims at a time.
     static let chunk = 8
 
@@ -120,12 +130,39 @@ public struct PipelineRunner: Sendable {
         defer { ProtectedInputs.release(protected) }
         let state = RunState(stages: plan.stages.map { StageStats(stage: $0.label) })
         let workers = min(threads, max(1, inputs.count))
+        // Duplicates are found over the whole input list in its order, before the run, so the first of equal files
+        // is the one that runs, in every shard alike. Only files that share their size with another are read.
+        let duplicates: Set<Int> = {
+            guard skipDuplicates else { return [] }
+            var bySize: [Int: [Int]] = [:]
+            for (k, input) in all.enumerated() {
+                if let size = (try? FileManager.default.attributesOfItem(atPath: input.path))?[.size] as? Int { bySize[size, default: []].append(k) }
+            }
+            var later = Set<Int>()   // positions in `all`
+            for group in bySize.values where group.count > 1 {
+                var seen = Set<UInt64>()
+                for k in group.sorted() {
+                    guard let bytes = try? readFileBytes(path: all[k].path) else { continue }
+                    if !seen.insert(Self.contentHash(bytes)).inserted { later.insert(k) }
+                }
+            }
+            return Set(units.indices.filter { later.contains(units[$0]) })
+        }()
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             var local = plan.stages.map { StageStats(stage: $0.label) }
             // Inputs are claimed a few at a time: one lock per chunk, not two per input.
             while let chunk = state.nextChunk(below: inputs.count, size: Self.chunk) {
                 for i in chunk {
+                    if finished.contains(inputs[i].key) {
+                        progress?(state.skip("done in an earlier run (manifest)"), inputs.count)
+                        continue
+                    }
+                    if duplicates.contains(i) {
+                        progress?(state.skip("same bytes as an earlier input"), inputs.count)
+                        continue
+                    }
                     let result = runOne(inputs[i], unit: units[i], stats: &local)
+                    if case .success = result { state.finish(inputs[i], onFinished) }
                     let done = state.record(i, result, collect: collectOutputs)
                     progress?(done, inputs.count)
                 }
@@ -137,7 +174,15 @@ public struct PipelineRunner: Sendable {
                          stages: state.totals,
                          outputsByInput: state.outputs.sorted { $0.0 < $1.0 }.map { (inputs[$0.0], $0.1) },
                          outputCount: state.outputCount,
-                         seconds: Date().timeIntervalSince(started))
+                         seconds: Date().timeIntervalSince(started), skipped: state.skipped)
+    }
+
+    /// FNV-1a (64 bits) of a file's bytes: equal files, equal hashes (a collision would skip a file wrongly only
+    /// with odds of about 1 in 2^64 per pair).
+    static func contentHash(_ bytes: [UInt8]) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes { hash = (hash ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        return hash
     }
 
     /// Runs one input through every stage: the unit's files go to the source stages, each stage reads the values
@@ -241,8 +286,27 @@ private final class RunState: @unchecked Sendable {
     var failures: [(Int, InputFailure)] = []
     var outputs: [(Int, [any PipelineValue])] = []
     var outputCount = 0
+    var skipped: [String: Int] = [:]
+    private let finishLock = NSLock()
 
     init(stages: [StageStats]) { totals = stages }
+
+    /// Counts an input skipped for `reason`; returns the inputs done so far.
+    func skip(_ reason: String) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        skipped[reason, default: 0] += 1
+        done += 1
+        return done
+    }
+
+    /// Reports a finished input, one at a time.
+    func finish(_ input: InputFile, _ report: (@Sendable (InputFile) -> Void)?) {
+        guard let report else { return }
+        finishLock.lock()
+        report(input)
+        finishLock.unlock()
+    }
 
     func nextChunk(below count: Int, size: Int) -> Range<Int>? {
         lock.lock()

@@ -53,6 +53,12 @@ struct Run: ParsableCommand {
     @Flag(help: "Let the pipeline file write outside the working folder (paths you set with --set or as inputs may always).")
     var allowOutside = false
 
+    @Option(help: ArgumentHelp("Record each input that went through in this file (one per line, as it is found under its folder), and skip the inputs it already lists: a killed job array resumes where it stopped.", valueName: "file"))
+    var manifest: String?
+
+    @Flag(help: "Skip an input whose bytes equal an earlier input's (counted; the first one runs).")
+    var skipDuplicates = false
+
     func validate() throws {
         if maxInputMb <= 0 { throw ValidationError("--max-input-mb must be above 0") }
         if let s = maxInputSeconds, s <= 0 { throw ValidationError("--max-input-seconds must be above 0") }
@@ -79,6 +85,12 @@ struct Run: ParsableCommand {
         let progress = ProgressLine("run")
         var runner = PipelineRunner(plan: plan, threads: threads, shard: part)
         runner.limits = InputLimits(maxBytes: Int(maxInputMb * 1_048_576), maxSeconds: maxInputSeconds)
+        runner.skipDuplicates = skipDuplicates
+        if let manifest {
+            let record = try Manifest(path: manifest)
+            runner.finished = record.finished
+            runner.onFinished = { record.append($0.key) }
+        }
         let result = runner.run(collectOutputs: true) { progress.update($0, $1) }
         progress.finish()
         let report = result
@@ -129,6 +141,8 @@ struct RunSummary {
         let outputs: Int
         let seconds: Double
         let stages: [StageJSON]
+        /// Inputs not run, by reason (`--manifest`, `--skip-duplicates`).
+        var skipped: [String: Int]? = nil
         /// The files written (`run --json` only).
         var written: [String]? = nil
     }
@@ -137,7 +151,8 @@ struct RunSummary {
         JSON(pipeline: plan.file, shard: shard?.description, inputs: report.inputs, failed: report.failures.count,
              failures: Dictionary(report.failures.map { ($0.path, $0.message) }, uniquingKeysWith: { a, _ in a }),
              failed_by_reason: report.failuresByReason, outputs: report.outputCount, seconds: report.seconds,
-             stages: report.stages.map { .init(stage: $0.stage, received: $0.received, produced: $0.produced, dropped: $0.dropped) })
+             stages: report.stages.map { .init(stage: $0.stage, received: $0.received, produced: $0.produced, dropped: $0.dropped) },
+             skipped: report.skipped.isEmpty ? nil : report.skipped)
     }
 
     var text: String {
@@ -154,6 +169,9 @@ struct RunSummary {
         lines.append(String(format: "%d inputs, %d failed, %d outputs in %.2f s", report.inputs, report.failures.count,
                             report.outputCount, report.seconds))
         if !written.isEmpty && written.count <= 20 { lines += written.map { "wrote \($0)" } }
+        if !report.skipped.isEmpty {
+            lines.append("skipped inputs: " + report.skipped.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))
+        }
         if !report.failures.isEmpty {
             lines.append("failed inputs by reason: " + report.failuresByReason.sorted { $0.key < $1.key }
                 .map { "\($0.key): \($0.value)" }.joined(separator: ", "))

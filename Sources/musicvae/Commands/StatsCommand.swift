@@ -51,14 +51,15 @@ struct StatsCommand: ParsableCommand {
                     stages: zip(m.stages, part.stages).map { a, b in
                         .init(stage: a.stage, received: a.received + b.received, produced: a.produced + b.produced,
                               dropped: a.dropped.merging(b.dropped, uniquingKeysWith: +))
-                    })
+                    },
+                    skipped: (m.skipped ?? [:]).merging(part.skipped ?? [:], uniquingKeysWith: +))
                 merged = m
             }
             guard var result = merged else { throw ValidationError("give at least one --stats file") }
             result.written = nil
             result = RunSummary.JSON(pipeline: result.pipeline, shard: nil, inputs: result.inputs, failed: result.failed,
                                      failures: result.failures, failed_by_reason: result.failed_by_reason, outputs: result.outputs,
-                                     seconds: result.seconds, stages: result.stages)
+                                     seconds: result.seconds, stages: result.stages, skipped: result.skipped?.isEmpty == false ? result.skipped : nil)
             if let output { try writeStats(result, to: output) } else { print(try jsonString(result)) }
             printError("merged \(files.count) file\(files.count == 1 ? "" : "s"): \(result.inputs) inputs, \(result.failed) failed, \(result.outputs) outputs")
         }
