@@ -398,6 +398,47 @@ func scratchFolder() throws -> String {
         #expect(lines.count == 178 && !lines.contains("americanfifeop"))
     }
 
+    /// Examples/cluster/shard.sh as the tasks of a Slurm array (SLURM_ARRAY_TASK_ID 1...4) and of a Kubernetes
+    /// indexed Job (JOB_COMPLETION_INDEX 0...3), then merge.sh: the outputs and the merged counters equal one
+    /// unsharded run's.
+    @Test func clusterScriptsShardAndMerge() throws {
+        let dir = try scratchFolder()
+        let corpus = SharedData.folk + "/miscFolk"
+        let scripts = SharedData.packageRoot.appendingPathComponent("Examples/cluster").path
+        func bash(_ args: [String], env: [String: String]) throws -> Int32 {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/bin/bash")
+            p.arguments = args
+            p.environment = ProcessInfo.processInfo.environment.merging(env.merging(["MUSICVAE": CLI.executable]) { a, _ in a }) { _, b in b }
+            p.currentDirectoryURL = SharedData.packageRoot
+            p.standardOutput = FileHandle.nullDevice
+            try p.run()
+            p.waitUntilExit()
+            return p.terminationStatus
+        }
+        let whole = try CLI.run(["run", "roundtrip", corpus, "--set", "output=\(dir)/whole/{stem}.mid", "--skip-duplicates", "--stats", dir + "/whole.json", "--quiet"])
+        #expect(whole.status == 0, "\(whole.stderr)")
+        let tasks: [(String, [[String: String]])] = [
+            ("slurm", (1...4).map { ["SLURM_ARRAY_TASK_ID": "\($0)", "SLURM_ARRAY_TASK_COUNT": "4"] }),
+            ("k8s", (0...3).map { ["JOB_COMPLETION_INDEX": "\($0)", "SHARDS": "4"] }),
+        ]
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir + "/whole").sorted()
+        for (kind, envs) in tasks {
+            let out = dir + "/" + kind
+            for env in envs { #expect(try bash([scripts + "/shard.sh", "roundtrip", corpus, out], env: env) == 0, "\(kind) \(env)") }
+            #expect(try bash([scripts + "/merge.sh", out], env: [:]) == 0)
+            let merged = try CLI.json(String(contentsOfFile: out + "/stats/all.json", encoding: .utf8))
+            let single = try CLI.json(String(contentsOfFile: dir + "/whole.json", encoding: .utf8))
+            #expect(merged["inputs"] as? Int == 185 && merged["outputs"] as? Int == single["outputs"] as? Int)
+            #expect("\(merged["skipped"]!)" == "\(single["skipped"]!)")
+            let written = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasSuffix(".mid") }.sorted()
+            #expect(written == names)
+            for name in names { #expect(FileManager.default.contentsEqual(atPath: dir + "/whole/" + name, andPath: out + "/" + name)) }
+        }
+        // Outside a job array the script says so and exits 64.
+        #expect(try bash([scripts + "/shard.sh", "roundtrip", corpus, dir + "/none", "4"], env: [:]) == 64)
+    }
+
     /// `run --json` prints the summary as JSON on standard output: counters per stage and the files written.
     @Test func runPrintsJSON() throws {
         let dir = try scratchFolder()
