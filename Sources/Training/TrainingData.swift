@@ -50,6 +50,8 @@ public struct WindowDataset: Sendable {
     public var heldOut: [[Int]]
     /// For each training window, the index in `paths` of the file or folder it came from (see `DataBalance`).
     public var trainSources: [Int] = []
+    /// Where each training window, and each held-out window, was cut from.
+    public var trainOrigins: [WindowOrigin] = [], heldOutOrigins: [WindowOrigin] = []
     /// The major tonic (pitch class) of the key in force at each training window, and at each held-out window.
     public var trainTonics: [Int] = [], heldOutTonics: [Int] = []
     /// Files read, files failed, and files held out.
@@ -93,10 +95,12 @@ public struct WindowDataset: Sendable {
                     if held {
                         heldOut.append(m.events)
                         heldOutTonics.append(tonic)
+                        heldOutOrigins.append(WindowOrigin(file: input.key, folder: path, start: m.window.start, track: m.track))
                     } else {
                         train.append(m.events)
                         trainTonics.append(tonic)
                         trainSources.append(source)
+                        trainOrigins.append(WindowOrigin(file: input.key, folder: path, start: m.window.start, track: m.track))
                     }
                 }
             }
@@ -132,6 +136,19 @@ public struct WindowDataset: Sendable {
         }
         return name
     }
+}
+
+/// Where a window was cut from: its file (as found under the folder or list given), the step it starts at, and
+/// its track.
+public struct WindowOrigin: Sendable, Equatable, Codable {
+    /// The file's path relative to `folder`.
+    public var file: String
+    /// The file or folder given.
+    public var folder: String
+    /// The window's first step (16th notes from the piece's start; negative in a padded pick-up bar).
+    public var start: Int
+    /// The source track.
+    public var track: Int
 }
 
 /// Random transposition for training: the window moved by a whole number of semitones in `range`, when every

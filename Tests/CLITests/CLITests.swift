@@ -439,6 +439,37 @@ func scratchFolder() throws -> String {
         #expect(try bash([scripts + "/shard.sh", "roundtrip", corpus, dir + "/none", "4"], env: [:]) == 64)
     }
 
+    /// `export --codes` writes the windows and codes as .npy arrays with an index: the header's shape and dtype
+    /// are numpy's, every window holds melody classes, and the first code is the model's own encoding of the
+    /// first window.
+    @Test func exportWritesNumpyArrays() throws {
+        let dir = try scratchFolder()
+        let r = try CLI.run(["export", SharedData.folk + "/miscFolk", "--out", dir, "--codes"])
+        #expect(r.status == 0, "\(r.stderr)")
+        func array(_ name: String) throws -> (header: String, body: [UInt8]) {
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/" + name)))
+            #expect(Array(bytes[0..<8]) == [0x93] + Array("NUMPY".utf8) + [1, 0])
+            let n = Int(bytes[8]) | Int(bytes[9]) << 8
+            #expect((10 + n) % 64 == 0)
+            return (String(decoding: bytes[10..<(10 + n)], as: UTF8.self), Array(bytes[(10 + n)...]))
+        }
+        let index = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/index.json"))) as? [[String: Any]])
+        let n = index.count
+        #expect(n > 1000)
+        let w = try array("windows.npy")
+        #expect(w.header.hasPrefix("{'descr': '<i4', 'fortran_order': False, 'shape': (\(n), 32), }") && w.body.count == n * 32 * 4)
+        let classes = stride(from: 0, to: w.body.count, by: 4).map { Int(Int32(littleEndian: w.body[$0..<($0 + 4)].withUnsafeBytes { $0.loadUnaligned(as: Int32.self) })) }
+        #expect(classes.allSatisfy { (0..<90).contains($0) })
+        let mu = try array("mu.npy")
+        #expect(mu.header.hasPrefix("{'descr': '<f4', 'fortran_order': False, 'shape': (\(n), 256), }"))
+        let first = (0..<256).map { k in Float(bitPattern: UInt32(littleEndian: mu.body[(4 * k)..<(4 * k + 4)].withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) })) }
+        let model = try MusicVAEModel.load(from: SharedData.packageRoot.appendingPathComponent("Models/mel_2bar_small"))
+        // A batch of one takes BLAS's matrix-vector path, the export's batches the matrix-matrix one: equal to rounding.
+        let again = try model.encode(windows: [Array(classes[0..<32])]).mu[0]
+        #expect(zip(again, first).map { abs($0 - $1) }.max()! < 1e-4)
+        #expect(index[0]["file"] as? String != nil && index.filter { $0["held_out"] as? Bool == true }.count > 0)
+    }
+
     /// `run --json` prints the summary as JSON on standard output: counters per stage and the files written.
     @Test func runPrintsJSON() throws {
         let dir = try scratchFolder()

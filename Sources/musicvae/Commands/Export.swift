@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import MusicVAE
+import Training
+
+/// `musicvae export PATH... --out DIR [--codes]`: the windows a model sees, and their codes, for other tools.
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write the windows a model sees (class ids) and, with --codes, their latent codes, as .npy files numpy reads.",
+        discussion: """
+            DIR/windows.npy: int32 [N, steps], one window per row, in the model's classes (melody: 0 hold, 1 off, \
+            2 + pitch - 21; drums: the bit set of the 9 drum classes struck). With --codes, DIR/mu.npy and \
+            DIR/sigma.npy: float32 [N, z], the posterior of each window. DIR/index.json: for each row, its file \
+            (relative to the folder given), the folder, the window's first step, its track, and whether it is \
+            held out of training (the split train and eval use). Windows are cut as the model takes them: its \
+            bars, meters and encoding. In Python: np.load("DIR/windows.npy").
+            Example: musicvae export ../shared/corpus/folk/miscFolk --out out/miscFolk --codes
+            """)
+
+    @Argument(help: "MIDI files or folders.")
+    var paths: [String]
+
+    @Option(help: "Output folder.")
+    var out: String
+
+    @OptionGroup var model: ModelOption
+
+    @Flag(help: "Also write each window's latent code (mu.npy, sigma.npy), encoded by the model.")
+    var codes = false
+
+    struct Row: Encodable {
+        let file: String
+        let folder: String
+        let start_step: Int
+        let track: Int
+        let held_out: Bool
+    }
+
+    func run() throws {
+        let folder = try model.folder()
+        let config: MusicVAEConfig
+        do {
+            guard let c = try MusicVAEModel.storedConfig(in: URL(fileURLWithPath: folder)) else { throw CLIError("\(folder): no config.json with the model's settings") }
+            config = c
+        } catch let e as MusicVAEError { throw invalidSetup("\(folder): \(e)") }
+        let progress = ProgressLine("reading")
+        let d = try WindowDataset(paths: paths, settings: .init(for: config)) { progress.update($0, $1) }
+        progress.finish()
+        let windows = d.train + d.heldOut
+        let origins = d.trainOrigins + d.heldOutOrigins
+        guard !windows.isEmpty else { throw CLIError("no windows in \(paths.joined(separator: ", ")) for \(config.name)") }
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        try NumpyFile.write(int32: windows, columns: config.numSteps, to: out + "/windows.npy")
+        let rows = origins.enumerated().map { i, o in
+            Row(file: o.file, folder: o.folder, start_step: o.start, track: o.track, held_out: i >= d.train.count)
+        }
+        try writeStats(rows, to: out + "/index.json")
+        var written = ["windows.npy", "index.json"]
+        if codes {
+            let m = try MusicVAEModel.load(from: URL(fileURLWithPath: folder))
+            var mu: [[Float]] = [], sigma: [[Float]] = []
+            for start in stride(from: 0, to: windows.count, by: 256) {
+                let p = try m.encode(windows: Array(windows[start..<min(windows.count, start + 256)]))
+                mu += p.mu
+                sigma += p.sigma
+            }
+            try NumpyFile.write(float32: mu, columns: config.zSize, to: out + "/mu.npy")
+            try NumpyFile.write(float32: sigma, columns: config.zSize, to: out + "/sigma.npy")
+            written += ["mu.npy", "sigma.npy"]
+        }
+        print("\(windows.count) windows (\(d.heldOut.count) held out) of \(config.numSteps) steps from \(d.files) files (\(d.failed) failed), model \(config.name)")
+        print("wrote " + written.map { out + "/" + $0 }.joined(separator: ", "))
+    }
+}
