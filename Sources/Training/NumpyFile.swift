@@ -1,6 +1,16 @@
 import Foundation
 import MIDIFiles
 
+/// A `.npy` file this reader cannot take, and why.
+public struct NumpyFileError: Error, CustomStringConvertible {
+    /// The file.
+    public var path: String
+    /// What is wrong.
+    public var reason: String
+    /// A one-line message.
+    public var description: String { "\(path): \(reason)" }
+}
+
 /// Arrays in NumPy's `.npy` format (version 1.0): what `np.load` reads. A header ("\\x93NUMPY", version, a
 /// Python dict of dtype, order and shape, padded to 64 bytes), then the values, little-endian, row after row.
 public enum NumpyFile {
@@ -24,6 +34,31 @@ public enum NumpyFile {
             for v in row { withUnsafeBytes(of: v.bitPattern.littleEndian) { data += $0 } }
         }
         try writeFileAtomically(data, to: path)
+    }
+
+    /// Reads a 2-D array of 32-bit integers (`<i4`, C order) as written by `write(int32:)`: its rows.
+    public static func readInt32(_ path: String) throws -> [[Int]] {
+        let bytes = try readFileBytes(path: path)
+        func fail(_ why: String) -> Error { NumpyFileError(path: path, reason: why) }
+        guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1..<6]) == Array("NUMPY".utf8), bytes[6] == 1 else { throw fail("not a .npy 1.x file") }
+        let n = Int(bytes[8]) | Int(bytes[9]) << 8
+        guard bytes.count >= 10 + n else { throw fail("header cut short") }
+        let header = String(decoding: bytes[10..<(10 + n)], as: UTF8.self)
+        guard header.contains("'descr': '<i4'"), header.contains("'fortran_order': False"),
+              let open = header.range(of: "'shape': ("), let close = header[open.upperBound...].firstIndex(of: ")") else {
+            throw fail("not a C-order int32 array")
+        }
+        let dims = header[open.upperBound..<close].split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard dims.count == 2 else { throw fail("not a 2-D array") }
+        let (rows, columns) = (dims[0], dims[1])
+        let body = 10 + n
+        guard bytes.count == body + rows * columns * 4 else { throw fail("\(bytes.count - body) data bytes for a \(rows) x \(columns) array") }
+        return (0..<rows).map { r in
+            (0..<columns).map { c in
+                let o = body + (r * columns + c) * 4
+                return Int(Int32(bitPattern: UInt32(bytes[o]) | UInt32(bytes[o + 1]) << 8 | UInt32(bytes[o + 2]) << 16 | UInt32(bytes[o + 3]) << 24))
+            }
+        }
     }
 
     /// The magic, version 1.0, and the header dict padded with spaces to a multiple of 64 bytes, ending in "\\n".

@@ -81,6 +81,10 @@ public struct WindowDataset: Sendable {
         heldOutFiles = 0
         dropped = [:]
         for (source, path) in paths.enumerated() {
+            if FileManager.default.fileExists(atPath: path + "/windows.npy") {
+                try readExport(path, source: source, settings: settings)
+                continue
+            }
             let plan = try PipelinePlan(file: Self.pipeline(path, settings))
             let report = PipelineRunner(plan: plan, threads: threads).run(collectOutputs: true, progress: progress)
             files += report.inputs
@@ -103,6 +107,39 @@ public struct WindowDataset: Sendable {
                         trainOrigins.append(WindowOrigin(file: input.key, folder: path, start: m.window.start, track: m.track))
                     }
                 }
+            }
+        }
+    }
+
+    /// Takes the windows of a `musicvae export` folder (windows.npy and index.json) instead of reading MIDI: the
+    /// training cache, in the format other tools read. Its split is the one the export wrote.
+    mutating func readExport(_ folder: String, source: Int, settings: Settings) throws {
+        struct Row: Decodable { let file: String; let folder: String; let start_step: Int; let track: Int; let held_out: Bool; let tonic: Int? }
+        let windows = try NumpyFile.readInt32(folder + "/windows.npy")
+        let rows = try JSONDecoder().decode([Row].self, from: Data(contentsOf: URL(fileURLWithPath: folder + "/index.json")))
+        guard rows.count == windows.count else {
+            throw NumpyFileError(path: folder, reason: "index.json has \(rows.count) rows for \(windows.count) windows")
+        }
+        guard windows.first.map({ $0.count == settings.steps }) ?? true,
+              windows.allSatisfy({ $0.allSatisfy { (0..<settings.encoding.classCount).contains($0) } }) else {
+            throw NumpyFileError(path: folder, reason: "the windows are not \(settings.steps) steps of \(settings.encoding) classes: exported for another model")
+        }
+        var seen = Set<String>()
+        for (w, row) in zip(windows, rows) {
+            if seen.insert(row.folder + "/" + row.file).inserted {
+                files += 1
+                if row.held_out { heldOutFiles += 1 }
+            }
+            let origin = WindowOrigin(file: row.file, folder: row.folder, start: row.start_step, track: row.track)
+            if row.held_out {
+                heldOut.append(w)
+                heldOutTonics.append(row.tonic ?? 0)
+                heldOutOrigins.append(origin)
+            } else {
+                train.append(w)
+                trainTonics.append(row.tonic ?? 0)
+                trainSources.append(source)
+                trainOrigins.append(origin)
             }
         }
     }

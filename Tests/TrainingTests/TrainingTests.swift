@@ -62,6 +62,25 @@ func scratch() throws -> URL {
         #expect(d.files == 3 && d.failed == 0 && !d.train.isEmpty)
     }
 
+    /// An export folder (windows.npy, index.json) reads back as the same windows, split and keys as the MIDI it
+    /// was made from: the training cache.
+    @Test func exportFolderIsTheWindowCache() throws {
+        let folder = SharedData.folk + "/miscFolk"
+        let fromMIDI = try WindowDataset(paths: [folder], settings: .init(steps: 32))
+        let out = try scratch().path
+        try NumpyFile.write(int32: fromMIDI.train + fromMIDI.heldOut, columns: 32, to: out + "/windows.npy")
+        struct Row: Encodable { let file: String; let folder: String; let start_step: Int; let track: Int; let held_out: Bool; let tonic: Int }
+        let origins = fromMIDI.trainOrigins + fromMIDI.heldOutOrigins, tonics = fromMIDI.trainTonics + fromMIDI.heldOutTonics
+        let rows = origins.enumerated().map { i, o in Row(file: o.file, folder: o.folder, start_step: o.start, track: o.track, held_out: i >= fromMIDI.train.count, tonic: tonics[i]) }
+        try JSONEncoder().encode(rows).write(to: URL(fileURLWithPath: out + "/index.json"))
+        let cached = try WindowDataset(paths: [out], settings: .init(steps: 32))
+        #expect(cached.train == fromMIDI.train && cached.heldOut == fromMIDI.heldOut)
+        #expect(cached.trainTonics == fromMIDI.trainTonics && cached.trainOrigins == fromMIDI.trainOrigins)
+        #expect(cached.heldOutFiles <= fromMIDI.heldOutFiles && cached.files <= fromMIDI.files && cached.heldOutFiles > 0)   // files with windows only
+        // Windows of another model's length are refused, not read as these.
+        #expect(throws: NumpyFileError.self) { try WindowDataset(paths: [out], settings: .init(steps: 24, stepsPerBar: 12)) }
+    }
+
     @Test func transpositionStaysInRange() {
         let w = [2, 0, 1, 89, 0]       // A0 (lowest), C8 (highest)
         #expect(transposeWindow(w, by: 1) == w)            // C8 cannot go up: unchanged

@@ -11,8 +11,9 @@ struct Export: ParsableCommand {
             DIR/windows.npy: int32 [N, steps], one window per row, in the model's classes (melody: 0 hold, 1 off, \
             2 + pitch - 21; drums: the bit set of the 9 drum classes struck). With --codes, DIR/mu.npy and \
             DIR/sigma.npy: float32 [N, z], the posterior of each window. DIR/index.json: for each row, its file \
-            (relative to the folder given), the folder, the window's first step, its track, and whether it is \
-            held out of training (the split train and eval use). Windows are cut as the model takes them: its \
+            (relative to the folder given), the folder, the window's first step, its track, the key's major tonic \
+            and whether it is held out of training (the split train and eval use). `train --data DIR` and the \
+            other commands that take --data read an export folder as they read MIDI: the windows cache. Windows are cut as the model takes them: its \
             bars, meters and encoding. In Python: np.load("DIR/windows.npy").
             Example: musicvae export ../shared/corpus/folk/miscFolk --out out/miscFolk --codes
             """)
@@ -34,6 +35,8 @@ struct Export: ParsableCommand {
         let start_step: Int
         let track: Int
         let held_out: Bool
+        /// Pitch class of the major tonic of the key at the window (0 = C; the melody attributes' key).
+        let tonic: Int
     }
 
     func run() throws {
@@ -51,8 +54,9 @@ struct Export: ParsableCommand {
         guard !windows.isEmpty else { throw CLIError("no windows in \(paths.joined(separator: ", ")) for \(config.name)") }
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         try NumpyFile.write(int32: windows, columns: config.numSteps, to: out + "/windows.npy")
+        let tonics = d.trainTonics + d.heldOutTonics
         let rows = origins.enumerated().map { i, o in
-            Row(file: o.file, folder: o.folder, start_step: o.start, track: o.track, held_out: i >= d.train.count)
+            Row(file: o.file, folder: o.folder, start_step: o.start, track: o.track, held_out: i >= d.train.count, tonic: tonics[i])
         }
         try writeStats(rows, to: out + "/index.json")
         var written = ["windows.npy", "index.json"]
