@@ -1,6 +1,9 @@
 // latent-eval: what the latent-space tools do to real music, measured on held-out folk tunes.
 //
-//   swift run -c release --package-path Benchmarks latent-eval [MODEL] [CORPUS] [--unseen]
+//   swift run -c release --package-path Benchmarks latent-eval [MODEL] [CORPUS] [--unseen] [--samples-only]
+//
+// --samples-only measures the prior samples alone (3.), for models without attribute vectors (the KL/free-bits
+// trade-off runs).
 //
 // 1. Edits: every held-out 4/4 tune (up to 60; with --unseen, the first 60 of CORPUS, a collection the model never
 //    saw) reconstructed, and edited with note_density +1 and -1 through the bundled pipelines, with the tune kept
@@ -19,10 +22,10 @@ import Pipeline
 import Training
 
 let unseen = CommandLine.arguments.contains("--unseen")
-let args = Array(CommandLine.arguments.dropFirst()).filter { $0 != "--unseen" }
+let samplesOnly = CommandLine.arguments.contains("--samples-only")
+let args = Array(CommandLine.arguments.dropFirst()).filter { !$0.hasPrefix("--") }
 let model = args.count > 0 ? args[0] : "Models/mel_2bar_small"
 let corpus = args.count > 1 ? args[1] : "../shared/corpus/folk"
-setenv("MUSICVAE_HOME", FileManager.default.currentDirectoryPath, 0)
 
 // Held-out tunes in 4/4 or 2/2, as training held them out.
 let inputs = try listMIDIFiles(at: corpus).filter { unseen || WindowDataset.isHeldOut($0, every: 20) }
@@ -31,7 +34,7 @@ for f in inputs {
     guard let s = try? NoteSequence(path: f.path), s.timeSignatures.count == 1,
           ["4/4", "2/2"].contains(s.timeSignatures[0].description) else { continue }
     tunes.append(f.path)
-    if tunes.count == 60 { break }
+    if tunes.count == 60 || samplesOnly { break }
 }
 print("latent-eval: model \(model), \(tunes.count) \(unseen ? "unseen" : "held-out") 4/4 and 2/2 tunes from \(corpus)")
 
@@ -63,7 +66,7 @@ func cosine(_ a: [Double], _ b: [Double]) -> Double {
 let rows = ["original", "reconstruct", "more notes (+1)", "fewer notes (-1)", "more, tune not kept", "fewer, tune not kept"]
 var results = Dictionary(uniqueKeysWithValues: rows.map { ($0, Stats()) })
 func meanPitch(_ notes: [Note]) -> Double { Double(notes.reduce(0) { $0 + $1.pitch }) / Double(max(1, notes.count)) }
-for (i, tune) in tunes.enumerated() {
+for (i, tune) in tunes.enumerated() where !samplesOnly {
     let original = try melody(tune)
     let steps = Double(max(1, (original.map(\.end).max() ?? 1)))
     let outputs: [(String, String?)] = [
@@ -92,7 +95,7 @@ for (i, tune) in tunes.enumerated() {
 }
 print("\nEdits (means over tunes): note density = onsets per 16th step; notes = change in note count; |pitch shift| =")
 print("|mean pitch of the output - mean pitch of the original| in semitones; pitch-class cosine and kept pitches vs the original")
-for name in rows {
+for name in rows where !samplesOnly {
     let s = results[name]!
     let n = Double(max(1, s.n))
     print("  " + name.padding(toLength: 21, withPad: " ", startingAt: 0)
@@ -105,7 +108,7 @@ let m = try MusicVAEModel.load(from: URL(fileURLWithPath: model))
 // With --unseen every window of the corpus is unseen; otherwise the held-out files' windows.
 let data = try WindowDataset(paths: [corpus], settings: .init(for: m.config, heldOutEvery: unseen ? 0 : 20))
 let pool = unseen ? data.train : data.heldOut
-let pairs = min(100, pool.count / 2)
+let pairs = samplesOnly ? 0 : min(100, pool.count / 2)
 let steps = 11
 var latent = [Double](repeating: 0, count: steps), dataSpace = [Double](repeating: 0, count: steps)
 var rng = SeededGenerator(seed: 11)
