@@ -51,6 +51,14 @@ public enum ParameterValue: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+extension ParameterSpec {
+    /// A number as messages and `musicvae stages` write it: whole numbers without a decimal point (1e15 is
+    /// "1000000000000000"), others as Swift prints them.
+    public static func format(_ x: Double) -> String {
+        x == x.rounded() && abs(x) < 9e18 ? String(Int(x)) : String(x)
+    }
+}
+
 /// What a stage declares about one parameter: name, type, default, allowed range and a one-line doc.
 public struct ParameterSpec: Sendable, Equatable {
     /// Name as written in pipeline files (snake_case).
@@ -119,7 +127,7 @@ public enum ParameterProblem: Error, Sendable, Equatable, CustomStringConvertibl
         switch self {
         case .illTyped(let expected, let got): return "expected \(expected), got '\(got)'"
         case .outOfRange(let v, let r):
-            func f(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x) }
+            let f = ParameterSpec.format
             return "\(f(v)) is out of range \(f(r.lowerBound))...\(f(r.upperBound))"
         }
     }

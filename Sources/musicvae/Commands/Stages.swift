@@ -44,6 +44,4 @@ struct Stages: ParsableCommand {
     }
 }
 
-func formatNumber(_ x: Double) -> String {
-    x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x)
-}
+func formatNumber(_ x: Double) -> String { ParameterSpec.format(x) }
