@@ -156,11 +156,7 @@ extension QuantizedSequence {
             let from = max(w.window.start, spans[w.track]?.last?.upperBound ?? .min)
             guard from < w.window.end else { continue }
             spans[w.track, default: []].append(from..<w.window.end)
-            for h in DrumEncoding.notes(of: w.events, velocities: w.velocities, offset: w.window.start)
-            where h.start >= from && h.start >= 0 && h.start < max(totalSteps, 1) {
-                hits.append(Note(pitch: h.pitch, velocity: h.velocity, start: h.start, end: h.end,
-                                 track: w.track, program: w.program, channel: w.channel, isDrum: true))
-            }
+            hits += w.notes.filter { $0.start >= from && $0.start >= 0 && $0.start < max(totalSteps, 1) }
         }
         func replaced(_ n: Note, step: Int) -> Bool {
             tracks.contains(n.track) && n.isDrum && DrumEncoding.drum(ofPitch: n.pitch) != nil
@@ -172,8 +168,8 @@ extension QuantizedSequence {
         let exactBefore = out.exact ?? out.original
         out.sequence = seq
         if let exact = exactBefore {
-            let spq = stepsPerQuarter, tpq = exact.ticksPerQuarter
-            func tick(_ step: Int) -> Int { (max(0, step) * tpq + spq / 2) / spq }
+            let spq = stepsPerQuarter
+            func tick(_ step: Int) -> Int { exact.tick(ofStep: step, stepsPerQuarter: spq) }
             var e = exact
             e.notes = e.notes.filter { !replaced($0, step: exact.step(ofTick: $0.start, stepsPerQuarter: spq)) }
             for h in hits {

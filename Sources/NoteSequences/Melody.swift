@@ -362,8 +362,8 @@ extension QuantizedSequence {
     /// generated span ends where the joined line has its next event there. Generated notes are put on the
     /// source's tick grid and cut at the end of the piece (a padded last window adds no time).
     func exactJoin(_ original: NoteSequence, lines: [JoinedLine], keepOtherTracks: Bool) -> NoteSequence {
-        let spq = stepsPerQuarter, tpq = original.ticksPerQuarter
-        func tick(_ step: Int) -> Int { (max(0, step) * tpq + spq / 2) / spq }
+        let spq = stepsPerQuarter
+        func tick(_ step: Int) -> Int { original.tick(ofStep: step, stepsPerQuarter: spq) }
         let byTrack = Dictionary(uniqueKeysWithValues: lines.map { ($0.track, $0) })
         let end = original.totalTicks
         var notes: [Note] = []

@@ -209,3 +209,10 @@ extension NoteSequence {
         }
     }
 }
+
+extension NoteSequence {
+    /// A track as messages name it: its index, and its name when it has one ("2 'Vocal Melody'").
+    public func trackLabel(_ track: Int) -> String {
+        "\(track)" + (track < tracks.count ? tracks[track].name.map { " '\($0)'" } ?? "" : "")
+    }
+}

@@ -67,6 +67,13 @@ extension NoteSequence {
         return num >= 0 ? num / den : -((-num + den - 1) / den)
     }
 
+    /// The tick of grid step `step` (steps before 0 at 0), rounded to the nearest tick: where a note written on the
+    /// grid goes back into this sequence's ticks.
+    @inlinable
+    public func tick(ofStep step: Int, stepsPerQuarter spq: Int) -> Int {
+        (max(0, step) * ticksPerQuarter + spq / 2) / spq
+    }
+
     /// Snaps every time to a grid of `stepsPerQuarter` steps per quarter note. Onsets and releases round to the
     /// nearest step; a note that would last zero steps keeps one step. Tempo, meter and key changes snap too
     /// (a later one at the same step wins). Time is metrical (ticks), so tempo changes do not move the grid.

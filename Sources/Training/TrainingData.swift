@@ -114,9 +114,8 @@ public struct WindowDataset: Sendable {
     /// Takes the windows of a `musicvae export` folder (windows.npy and index.json) instead of reading MIDI: the
     /// training cache, in the format other tools read. Its split is the one the export wrote.
     mutating func readExport(_ folder: String, source: Int, settings: Settings) throws {
-        struct Row: Decodable { let file: String; let folder: String; let start_step: Int; let track: Int; let held_out: Bool; let tonic: Int? }
         let windows = try NumpyFile.readInt32(folder + "/windows.npy")
-        let rows = try JSONDecoder().decode([Row].self, from: Data(contentsOf: URL(fileURLWithPath: folder + "/index.json")))
+        let rows = try JSONDecoder().decode([WindowIndexRow].self, from: Data(contentsOf: URL(fileURLWithPath: folder + "/index.json")))
         guard rows.count == windows.count else {
             throw NumpyFileError(path: folder, reason: "index.json has \(rows.count) rows for \(windows.count) windows")
         }
@@ -141,6 +140,15 @@ public struct WindowDataset: Sendable {
                 trainSources.append(source)
                 trainOrigins.append(origin)
             }
+        }
+    }
+
+    /// The rows of an export's index.json for `train + heldOut`, in that order.
+    public var indexRows: [WindowIndexRow] {
+        let origins = trainOrigins + heldOutOrigins, tonics = trainTonics + heldOutTonics
+        return origins.indices.map { i in
+            WindowIndexRow(file: origins[i].file, folder: origins[i].folder, start_step: origins[i].start, track: origins[i].track,
+                           held_out: i >= train.count, tonic: tonics[i])
         }
     }
 
@@ -186,6 +194,21 @@ public struct WindowOrigin: Sendable, Equatable, Codable {
     public var start: Int
     /// The source track.
     public var track: Int
+}
+
+/// One row of an export's index.json: where the window in the same row of windows.npy was cut from, whether it
+/// is held out, and its key (snake_case names, for the tools that read it).
+public struct WindowIndexRow: Codable, Sendable, Equatable {
+    /// The file's path relative to `folder`, and the file or folder given.
+    public var file: String, folder: String
+    /// The window's first step.
+    public var start_step: Int
+    /// The source track.
+    public var track: Int
+    /// Whether the window is held out of training.
+    public var held_out: Bool
+    /// Pitch class of the major tonic of the key at the window (0 = C; the melody attributes' key); absent: C.
+    public var tonic: Int?
 }
 
 /// Random transposition for training: the window moved by a whole number of semitones in `range`, when every

@@ -133,6 +133,8 @@ public final class TrainingRun {
     /// Window indices per source, and the cumulative probability of drawing each source.
     let bySource: [[Int]]
     let sourceCumulative: [Double]
+    /// The probability of drawing each source (see `TrainingOptions.balance`).
+    public let sourceShares: [Double]
     /// What starting did: the checkpoint resumed, damaged ones skipped, a fresh start.
     public let notes: [String]
     /// Steps, examples and the held-out curve of every run so far, this one included.
@@ -157,8 +159,9 @@ public final class TrainingRun {
         var bySource = [[Int]](repeating: [], count: (sourceOf.max() ?? 0) + 1)
         for (i, s) in sourceOf.enumerated() { bySource[s].append(i) }
         self.bySource = bySource
+        sourceShares = options.balance.weights(counts: bySource.map(\.count))
         var cumulative = 0.0
-        sourceCumulative = options.balance.weights(counts: bySource.map(\.count)).map { cumulative += $0; return cumulative }
+        sourceCumulative = sourceShares.map { cumulative += $0; return cumulative }
         var notes: [String] = []
         var history = TrainingHistory()
         switch start {

@@ -69,10 +69,7 @@ func scratch() throws -> URL {
         let fromMIDI = try WindowDataset(paths: [folder], settings: .init(steps: 32))
         let out = try scratch().path
         try NumpyFile.write(int32: fromMIDI.train + fromMIDI.heldOut, columns: 32, to: out + "/windows.npy")
-        struct Row: Encodable { let file: String; let folder: String; let start_step: Int; let track: Int; let held_out: Bool; let tonic: Int }
-        let origins = fromMIDI.trainOrigins + fromMIDI.heldOutOrigins, tonics = fromMIDI.trainTonics + fromMIDI.heldOutTonics
-        let rows = origins.enumerated().map { i, o in Row(file: o.file, folder: o.folder, start_step: o.start, track: o.track, held_out: i >= fromMIDI.train.count, tonic: tonics[i]) }
-        try JSONEncoder().encode(rows).write(to: URL(fileURLWithPath: out + "/index.json"))
+        try JSONEncoder().encode(fromMIDI.indexRows).write(to: URL(fileURLWithPath: out + "/index.json"))
         let cached = try WindowDataset(paths: [out], settings: .init(steps: 32))
         #expect(cached.train == fromMIDI.train && cached.heldOut == fromMIDI.heldOut)
         #expect(cached.trainTonics == fromMIDI.trainTonics && cached.trainOrigins == fromMIDI.trainOrigins)

@@ -33,10 +33,7 @@ struct Attributes: ParsableCommand {
             let windows = picked.map { d.train[$0] }
             let tonics = picked.map { d.trainTonics[$0] }
             guard windows.count >= 8 else { throw CLIError("too few windows (\(windows.count)) in \(data.joined(separator: ", "))") }
-            var codes: [[Float]] = []
-            for start in Swift.stride(from: 0, to: windows.count, by: 256) {
-                codes += try m.encode(windows: Array(windows[start..<min(windows.count, start + 256)])).mu
-            }
+            let codes = try m.encodeInBatches(windows: windows).mu
             let encoding = m.config.lineEncoding, names = encoding.attributeNames
             let attributes = zip(windows, tonics).map { encoding.attributeValues(of: $0.0, majorTonic: $0.1) }
             var values: [String: [Double]] = [:]
@@ -94,7 +91,7 @@ struct Attributes: ParsableCommand {
             let picked = evenlySpread(pool.count, limit: limit)
             guard !picked.isEmpty else { throw CLIError("no windows in \(data.joined(separator: ", "))") }
             let windows = picked.map { pool[$0] }, tonics = picked.map { poolTonics[$0] }
-            let mu = try m.encode(windows: windows).mu
+            let mu = try m.encodeInBatches(windows: windows).mu
             let encoding = m.config.lineEncoding, names = encoding.attributeNames
             func means(_ z: [[Float]]) throws -> [Double] {
                 let decoded = try m.decode(z: z)

@@ -29,16 +29,6 @@ struct Export: ParsableCommand {
     @Flag(help: "Also write each window's latent code (mu.npy, sigma.npy), encoded by the model.")
     var codes = false
 
-    struct Row: Encodable {
-        let file: String
-        let folder: String
-        let start_step: Int
-        let track: Int
-        let held_out: Bool
-        /// Pitch class of the major tonic of the key at the window (0 = C; the melody attributes' key).
-        let tonic: Int
-    }
-
     func run() throws {
         let folder = try model.folder()
         let config: MusicVAEConfig
@@ -50,24 +40,14 @@ struct Export: ParsableCommand {
         let d = try WindowDataset(paths: paths, settings: .init(for: config)) { progress.update($0, $1) }
         progress.finish()
         let windows = d.train + d.heldOut
-        let origins = d.trainOrigins + d.heldOutOrigins
         guard !windows.isEmpty else { throw CLIError("no windows in \(paths.joined(separator: ", ")) for \(config.name)") }
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         try NumpyFile.write(int32: windows, columns: config.numSteps, to: out + "/windows.npy")
-        let tonics = d.trainTonics + d.heldOutTonics
-        let rows = origins.enumerated().map { i, o in
-            Row(file: o.file, folder: o.folder, start_step: o.start, track: o.track, held_out: i >= d.train.count, tonic: tonics[i])
-        }
-        try writeStats(rows, to: out + "/index.json")
+        try writeStats(d.indexRows, to: out + "/index.json")
         var written = ["windows.npy", "index.json"]
         if codes {
             let m = try MusicVAEModel.load(from: URL(fileURLWithPath: folder))
-            var mu: [[Float]] = [], sigma: [[Float]] = []
-            for start in stride(from: 0, to: windows.count, by: 256) {
-                let p = try m.encode(windows: Array(windows[start..<min(windows.count, start + 256)]))
-                mu += p.mu
-                sigma += p.sigma
-            }
+            let (mu, sigma) = try m.encodeInBatches(windows: windows)
             try NumpyFile.write(float32: mu, columns: config.zSize, to: out + "/mu.npy")
             try NumpyFile.write(float32: sigma, columns: config.zSize, to: out + "/sigma.npy")
             written += ["mu.npy", "sigma.npy"]

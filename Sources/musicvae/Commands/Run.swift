@@ -133,7 +133,7 @@ struct RunSummary {
             let dropped: [String: Int]
         }
         let pipeline: String
-        let shard: String?
+        var shard: String?
         let inputs: Int
         let failed: Int
         let failures: [String: String]

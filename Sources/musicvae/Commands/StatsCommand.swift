@@ -56,10 +56,9 @@ struct StatsCommand: ParsableCommand {
                 merged = m
             }
             guard var result = merged else { throw ValidationError("give at least one --stats file") }
+            result.shard = nil
             result.written = nil
-            result = RunSummary.JSON(pipeline: result.pipeline, shard: nil, inputs: result.inputs, failed: result.failed,
-                                     failures: result.failures, failed_by_reason: result.failed_by_reason, outputs: result.outputs,
-                                     seconds: result.seconds, stages: result.stages, skipped: result.skipped?.isEmpty == false ? result.skipped : nil)
+            if result.skipped?.isEmpty == true { result.skipped = nil }
             if let output { try writeStats(result, to: output) } else { print(try jsonString(result)) }
             printError("merged \(files.count) file\(files.count == 1 ? "" : "s"): \(result.inputs) inputs, \(result.failed) failed, \(result.outputs) outputs")
         }

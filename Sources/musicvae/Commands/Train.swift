@@ -89,11 +89,6 @@ struct Train: ParsableCommand {
         options.checkpointSeconds = checkpointSeconds
         options.evaluationSeconds = evalMinutes * 60
         options.balance = balance
-        if balance != .windows {
-            let counts = (0..<data.count).map { i in dataset.trainSources.lazy.filter { $0 == i }.count }
-            let shares = balance.weights(counts: counts)
-            printError("balance \(balance.rawValue): " + zip(data, shares).map { String(format: "%@ %.1f%%", $0.0, $0.1 * 100) }.joined(separator: ", "))
-        }
         let output = URL(fileURLWithPath: out)
         let start: TrainingStart = resume ? .resume(orStart: false) : resumeOrStart ? .resume(orStart: true)
             : initFrom.map { .initFrom(URL(fileURLWithPath: $0)) } ?? .fresh
@@ -104,6 +99,9 @@ struct Train: ParsableCommand {
             throw CLIError("\(initFrom ?? out): \(e)")
         } catch let e as TrainingError {
             throw CLIError(e.description)
+        }
+        if balance != .windows {
+            printError("balance \(balance.rawValue): " + zip(data, run.sourceShares).map { String(format: "%@ %.1f%%", $0.0, $0.1 * 100) }.joined(separator: ", "))
         }
         for note in run.notes { printError(note) }
         if run.trainer.model.config != cfg {

@@ -35,9 +35,12 @@ enum ReportWriter {
             var drops = DropCounts()
             let c = model.config
             let windows = q.barWindows(BarSlicing(bars: c.bars, hop: 1, meters: c.meters, stepsPerBar: c.stepsPerBar), drops: &drops)
-            let lines: (BarWindow) -> [MelodyWindow] = c.lineEncoding == .drums
-                ? { w in PieceDrums(q, drops: &drops).patterns(in: w, drops: &drops) }
-                : { w in w.melodies(MelodyExtraction(autoTrack: true), drops: &drops) }
+            // The piece's drum tracks or melody lines, read once; each window is cut from them.
+            let drums = c.lineEncoding == .drums ? PieceDrums(q, drops: &drops) : nil
+            let melodies = drums == nil ? PieceLines(q, MelodyExtraction(autoTrack: true), drops: &drops) : nil
+            let lines: (BarWindow) -> [MelodyWindow] = { w in
+                drums?.patterns(in: w, drops: &drops) ?? melodies!.melodies(in: w, drops: &drops)
+            }
             guard let m = windows.lazy.flatMap(lines).first(where: { $0.events.count == c.numSteps }) else { return nil }
             return try? model.encode(windows: [m.events]).mu[0]
         }

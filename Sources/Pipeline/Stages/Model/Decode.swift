@@ -32,7 +32,7 @@ enum Decode {
                 let m = try ModelStore.model(owner.isEmpty ? folder : owner)
                 let picked = codes.indices.filter { codes[$0].z != nil && (codes[$0].model ?? "") == owner }
                 // Each batch draws from its own seed, so sampled windows past the first batch are not repeats.
-                let ids = try ModelStore.inBatches(picked.map { codes[$0].z! }) { batch, k in
+                let ids = try MusicVAEModel.inBatches(picked.map { codes[$0].z! }) { batch, k in
                     try m.decode(z: batch, temperature: temperature > 0 ? Float(temperature) : nil, seed: seed &+ UInt64(k))
                 }
                 for (j, i) in picked.enumerated() { decoded[i] = ids[j] }

@@ -37,12 +37,10 @@ enum Encode {
             for k in Set(owner.compactMap { $0 }).sorted() {
                 let m = k == 0 ? model : try ModelStore.model(family[k - 1].folder)
                 let picked = windows.indices.filter { owner[$0] == k }
-                let posteriors = try ModelStore.inBatches(picked.map { windows[$0].events }) { batch, _ in
-                    let (mu, sigma) = try m.encode(windows: batch)
-                    return Array(zip(mu, sigma))
-                }
+                let posteriors = try m.encodeInBatches(windows: picked.map { windows[$0].events })
                 for (j, i) in picked.enumerated() {
-                    var (z, sigma) = posteriors[j]
+                    var z = posteriors.mu[j]
+                    let sigma = posteriors.sigma[j]
                     if sample {
                         var rng = SeededGenerator(seed: seed ^ UInt64(windows[i].window.index &* 7919 &+ windows[i].track))
                         for d in z.indices { z[d] += sigma[d] * rng.nextNormal() }

@@ -90,24 +90,6 @@ enum ModelStore {
         config.lineEncoding == window.encoding && config.numSteps == window.events.count && config.stepsPerBar == window.window.stepsPerBar
     }
 
-    /// Windows or codes the model stages run through a model at once. Activation memory grows with the batch
-    /// (about 1 MB per window for mel_2bar_small), so a piece of 6,000 windows goes through in batches of this many
-    /// rather than all at once (6 GB); larger batches gain no speed on two cores.
-    static let batchSize = 256
-
-    /// `body` applied to `items` in batches of `batchSize` (with each batch's position: 0, 1, ...), the results
-    /// concatenated in order.
-    static func inBatches<T, R>(_ items: [T], _ body: ([T], Int) throws -> [R]) rethrows -> [R] {
-        var out: [R] = []
-        out.reserveCapacity(items.count)
-        var start = 0
-        while start < items.count {
-            out += try body(Array(items[start..<min(items.count, start + batchSize)]), start / batchSize)
-            start += batchSize
-        }
-        return out
-    }
-
     /// A parameter for the model folder, shared by the model stages.
     static let parameter = ParameterSpec("model", .string, default: .string(""),
                                          doc: "model folder; empty: the default model Models/mel_2bar_small")

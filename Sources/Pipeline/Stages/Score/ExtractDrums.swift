@@ -29,9 +29,7 @@ enum ExtractDrums {
 
         /// Says which drum tracks are read and names the tracks kept as they are.
         static func countKeptTracks(of piece: QuantizedSequence, drums: [Int], drops: inout DropCounts) {
-            func name(_ t: Int) -> String {
-                "\(t)" + (t < piece.sequence.tracks.count ? piece.sequence.tracks[t].name.map { " '\($0)'" } ?? "" : "")
-            }
+            let name = piece.sequence.trackLabel
             let others = Set(piece.notes.map(\.track)).subtracting(drums).sorted()
             drops.add("drums: track\(drums.count == 1 ? "" : "s") " + drums.map(name).joined(separator: ", ")
                       + (others.isEmpty ? "" : "; kept as they are: track\(others.count == 1 ? "" : "s") " + others.map(name).joined(separator: ", ")))

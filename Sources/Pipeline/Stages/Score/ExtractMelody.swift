@@ -66,9 +66,7 @@ enum ExtractMelody {
         /// Says which track the finder chose and why, and names the melodic tracks it keeps as they are.
         static func countKeptTracks(of piece: QuantizedSequence, choice: MelodyTrackChoice, drops: inout DropCounts) {
             let melodic = Set(piece.notes.lazy.filter { !$0.isDrum }.map(\.track)).subtracting([choice.track]).sorted()
-            let names = melodic.map { t in
-                "\(t)" + (t < piece.sequence.tracks.count ? piece.sequence.tracks[t].name.map { " '\($0)'" } ?? "" : "")
-            }
+            let names = melodic.map(piece.sequence.trackLabel)
             guard choice.isMelody else {
                 drops.add("no melody: the likeliest is \(choice), score \(String(format: "%.1f", choice.score)); every track kept as it is")
                 return
