@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 // MusicVAE for Swift: MIDI in, a learned latent space, MIDI and audio out.
 //
 // The targets read bottom to top as the pipeline runs:
@@ -9,6 +9,7 @@
 //   Render         scores to audio (FluidSynth, libsndfile) and pictures
 //   Training       windows from MIDI folders, the training loop with checkpoints, evaluation
 //   Pipeline       typed stages, their registry, YAML pipeline files and the runner
+//   Explorer       `musicvae serve`: the HTTP API and the page to steer, hear and keep edits (Hummingbird)
 //   musicvae       the command-line tool
 import PackageDescription
 
@@ -27,6 +28,10 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // The explorer's HTTP server; no default traits (swift-configuration is not needed).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        // multipart/form-data bodies (the two pieces of an interpolation).
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
     ],
     targets: [
         // System libraries, found through pkg-config (Debian: libopenblas-dev, libfluidsynth-dev, libsndfile1-dev).
@@ -47,8 +52,16 @@ let package = Package(
             "MIDIFiles", "NoteSequences", "Render", "MusicVAE", "NeuralNet",
             .product(name: "Yams", package: "Yams"),
         ]),
+        .target(name: "Explorer", dependencies: [
+            "Pipeline", "MIDIFiles", "NoteSequences", "MusicVAE", "Render",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "MultipartKit", package: "multipart-kit"),
+        ], resources: [
+            // The page, compiled into the binary: served offline, nothing to install beside it.
+            .embedInCode("Page/index.html"), .embedInCode("Page/explorer.js"), .embedInCode("Page/explorer.css"),
+        ]),
         .executableTarget(name: "musicvae", dependencies: [
-            "Pipeline", "MIDIFiles", "NoteSequences", "MusicVAE", "Training", "Render", "NeuralNet", "CFluidSynth", "CSndFile",
+            "Pipeline", "Explorer", "MIDIFiles", "NoteSequences", "MusicVAE", "Training", "Render", "NeuralNet", "CFluidSynth", "CSndFile",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -61,6 +74,7 @@ let package = Package(
         .testTarget(name: "RenderTests", dependencies: ["TestSupport", "Render", "NoteSequences"]),
         .testTarget(name: "TrainingTests", dependencies: ["TestSupport", "Training", "MusicVAE", "NeuralNet", "NoteSequences", "Pipeline"]),
         .testTarget(name: "PipelineTests", dependencies: ["TestSupport", "Pipeline", "NoteSequences", "MIDIFiles"]),
+        .testTarget(name: "ExplorerTests", dependencies: ["TestSupport", "Explorer", "MIDIFiles", "NoteSequences"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "musicvae", "MusicVAE", "NoteSequences"]),
     ]
 )

@@ -6,8 +6,14 @@ import Foundation
 public enum AudioFile {
     /// Writes `audio` as a WAV file at `path`, atomically (a temporary file beside it, then a rename).
     public static func writeWAV(_ audio: AudioBuffer, to path: String, format: RenderOptions.SampleFormat) throws {
-        let folder = (path as NSString).deletingLastPathComponent
-        let temp = (folder.isEmpty ? "." : folder) + "/." + (path as NSString).lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let bytes = try wavBytes(audio, format: format, name: path)
+        do { try writeFileAtomically(bytes, to: path) } catch let e as MIDIFileError {
+            throw RenderError.audioFile(path: path, reason: e.description)
+        }
+    }
+
+    /// `audio` as the bytes of a WAV file, encoded by libsndfile in memory (`name` only for messages).
+    public static func wavBytes(_ audio: AudioBuffer, format: RenderOptions.SampleFormat, name: String = "(memory)") throws -> [UInt8] {
         var info = SF_INFO()
         info.samplerate = Int32(audio.sampleRate.rounded())
         info.channels = Int32(audio.channels)
@@ -18,22 +24,21 @@ public enum AudioFile {
         case .float: sub = SF_FORMAT_FLOAT
         }
         info.format = Int32(SF_FORMAT_WAV | sub)
-        let tracked = TemporaryFiles.track(temp)
-        defer { TemporaryFiles.forget(tracked) }
-        guard let file = sf_open(temp, Int32(SFM_WRITE), &info) else {
-            throw RenderError.audioFile(path: path, reason: "cannot write: " + String(cString: sf_strerror(nil)))
+        let memory = MemoryFile()
+        var io = MemoryFile.virtualIO
+        let opened = withExtendedLifetime(memory) {
+            sf_open_virtual(&io, Int32(SFM_WRITE), &info, Unmanaged.passUnretained(memory).toOpaque())
+        }
+        guard let file = opened else {
+            throw RenderError.audioFile(path: name, reason: "cannot encode: " + String(cString: sf_strerror(nil)))
         }
         sf_command(file, Int32(SFC_SET_CLIPPING), nil, Int32(SF_TRUE))
         let written = audio.samples.withUnsafeBufferPointer { sf_writef_float(file, $0.baseAddress, sf_count_t(audio.frames)) }
         let closed = sf_close(file)
         guard written == audio.frames, closed == 0 else {
-            unlink(temp)
-            throw RenderError.audioFile(path: path, reason: "write failed (disk full?)")
+            throw RenderError.audioFile(path: name, reason: "encoding failed")
         }
-        guard rename(temp, path) == 0 else {
-            unlink(temp)
-            throw RenderError.audioFile(path: path, reason: "cannot rename into place: " + String(cString: strerror(errno)))
-        }
+        return withExtendedLifetime(memory) { memory.bytes }
     }
 
     /// What `read` reports about a file besides its samples.
@@ -70,4 +75,48 @@ public enum AudioFile {
         return (AudioBuffer(samples: samples, channels: Int(info.channels), sampleRate: Double(info.samplerate)),
                 Info(sampleRate: Int(info.samplerate), channels: Int(info.channels), format: Int(info.format)))
     }
+}
+
+/// A growing byte buffer that libsndfile writes through its virtual I/O callbacks (`sf_open_virtual`).
+private final class MemoryFile {
+    var bytes: [UInt8] = []
+    var position = 0
+
+    static func from(_ user: UnsafeMutableRawPointer?) -> MemoryFile { Unmanaged<MemoryFile>.fromOpaque(user!).takeUnretainedValue() }
+
+    static let virtualIO = SF_VIRTUAL_IO(
+        get_filelen: { user in sf_count_t(MemoryFile.from(user).bytes.count) },
+        seek: { offset, whence, user in
+            let m = MemoryFile.from(user)
+            let base: Int
+            switch whence {
+            case Int32(SEEK_CUR): base = m.position
+            case Int32(SEEK_END): base = m.bytes.count
+            default: base = 0
+            }
+            m.position = max(0, base + Int(offset))
+            return sf_count_t(m.position)
+        },
+        read: { pointer, count, user in
+            let m = MemoryFile.from(user)
+            let n = max(0, min(Int(count), m.bytes.count - m.position))
+            if n > 0, let pointer {
+                m.bytes.withUnsafeBytes { pointer.copyMemory(from: $0.baseAddress! + m.position, byteCount: n) }
+            }
+            m.position += n
+            return sf_count_t(n)
+        },
+        write: { pointer, count, user in
+            let m = MemoryFile.from(user)
+            let n = Int(count)
+            guard n > 0, let pointer else { return 0 }
+            if m.position > m.bytes.count { m.bytes += [UInt8](repeating: 0, count: m.position - m.bytes.count) }
+            let source = UnsafeRawBufferPointer(start: pointer, count: n)
+            let overlap = min(n, m.bytes.count - m.position)
+            if overlap > 0 { m.bytes.replaceSubrange(m.position..<(m.position + overlap), with: source.prefix(overlap)) }
+            if overlap < n { m.bytes.append(contentsOf: source.dropFirst(overlap)) }
+            m.position += n
+            return sf_count_t(n)
+        },
+        tell: { user in sf_count_t(MemoryFile.from(user).position) })
 }

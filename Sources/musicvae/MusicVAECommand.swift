@@ -20,7 +20,7 @@ struct MusicVAECommand: ParsableCommand {
             Shell completion: `musicvae --generate-completion-script bash` (or zsh, fish).
             """,
         version: MusicVAEVersion.string,
-        subcommands: [Run.self, Check.self, Inspect.self, Extract.self, Train.self, Eval.self, Reconstruct.self, SampleCommand.self, Edit.self, InterpolateCommand.self, Attributes.self, RenderCommand.self, PianoRollCommand.self, Stages.self, Pipelines.self, StatsCommand.self, Export.self, Version.self]
+        subcommands: [Run.self, Check.self, Inspect.self, Extract.self, Train.self, Eval.self, Reconstruct.self, SampleCommand.self, Edit.self, InterpolateCommand.self, Attributes.self, RenderCommand.self, PianoRollCommand.self, Stages.self, Pipelines.self, StatsCommand.self, Export.self, Serve.self, Version.self]
     )
 
     /// Refuses an unknown command outright, even with `--help` (which would otherwise print the overview and

@@ -1,6 +1,7 @@
 import TestSupport
 import Foundation
 import Testing
+import MIDIFiles
 import MusicVAE
 import NoteSequences
 @testable import Pipeline
@@ -88,6 +89,52 @@ import NoteSequences
         let expected = MelodyEncoding.notes(of: try model.decode(z: try model.encode(windows: [wa.events]).mu)[0])
         let step1 = try NoteSequence(path: out + "/01.mid").quantized()
         #expect(step1.notes.map { [$0.pitch, $0.start, $0.end] } == expected.map { [$0.pitch, $0.start, $0.end] })
+    }
+
+    /// A 3 x 3 grid between four pieces: nine files, row by row, the corners the four pieces' own reconstructions
+    /// (the same as interpolating along an edge), the middle of the top row the middle of A -> B.
+    @Test func gridBlendsFourCorners() throws {
+        let out = try temporaryFolder(), line = try temporaryFolder()
+        let names = ["twinkle", "ode-to-joy", "frere-jacques", "twinkle"]
+        let corners = names.map { SharedData.packageRoot.appendingPathComponent("Examples/melodies/\($0).mid").path }
+        let r = try run("grid", ["model=\(Self.golden)", "output=\(out)", "steps=3"], inputs: corners)
+        #expect(r.failures.isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == (1...9).map { "0\($0).mid" })
+        _ = try run("interpolate", ["model=\(Self.golden)", "output=\(line)", "steps=3"], inputs: [corners[0], corners[1]])
+        for (cell, step) in [(1, 1), (2, 2), (3, 3)] {
+            let g = try NoteSequence(path: out + "/0\(cell).mid").quantized().notes, i = try NoteSequence(path: line + "/0\(step).mid").quantized().notes
+            #expect(g.map { [$0.pitch, $0.start, $0.end] } == i.map { [$0.pitch, $0.start, $0.end] }, "cell \(cell)")
+        }
+        // Corners 1 and 4 are the same piece: cells 1 and 9 decode the same code.
+        #expect(try NoteSequence(path: out + "/01.mid").quantized().notes.map(\.pitch) == NoteSequence(path: out + "/09.mid").quantized().notes.map(\.pitch))
+    }
+
+    /// `runInMemory` gives what the writers would have written, and writes nothing.
+    @Test func inMemoryRunWritesNothingAndMatchesAFileRun() throws {
+        let out = try temporaryFolder()
+        let ode = SharedData.packageRoot.appendingPathComponent("Examples/melodies/ode-to-joy.mid").path
+        _ = try run("reconstruct", ["model=\(Self.golden)", "output=\(out)/file.mid"], inputs: [ode])
+        let file = try PipelineFile(path: SharedData.packageRoot.appendingPathComponent("Pipelines/reconstruct.yaml").path)
+        let plan = try PipelinePlan(file: file, settings: ["model": Self.golden, "output": "\(out)/memory.mid"], listSources: false)
+        let values = try PipelineRunner(plan: plan).runInMemory([NoteSequence.sequences(from: try MIDIFile(path: ode), source: ode)])
+        #expect(!FileManager.default.fileExists(atPath: "\(out)/memory.mid"))
+        let piece = try #require((values.first?.first as? any ScoreValue)?.score)
+        #expect(try piece.midiFile().bytes() == Array(try Data(contentsOf: URL(fileURLWithPath: "\(out)/file.mid"))))
+        #expect(throws: InputFailure.self) { try PipelineRunner(plan: plan).runInMemory([[], []]) }
+    }
+
+    /// A pipeline file written as YAML reads back to the same stages, variables and inputs.
+    @Test func pipelineFilesWriteAndReadBack() throws {
+        let folder = SharedData.packageRoot.appendingPathComponent("Pipelines").path
+        for name in ["edit.yaml", "interpolate.yaml", "grid.yaml", "more-notes.yaml"] {
+            let file = try PipelineFile(path: folder + "/" + name)
+            let back = try PipelineFile(text: try file.yaml(comments: ["a comment"]), path: "back.yaml")
+            #expect(back.inputs == file.inputs, "\(name)")
+            #expect(back.variables.mapValues(\.value) == file.variables.mapValues(\.value), "\(name)")
+            #expect(back.stages.map(\.kind) == file.stages.map(\.kind) && back.stages.map(\.name) == file.stages.map(\.name), "\(name)")
+            #expect(back.stages.map { $0.parameters.map { [$0.name, $0.text] } } == file.stages.map { $0.parameters.map { [$0.name, $0.text] } }, "\(name)")
+            #expect(back.stages.map { $0.from?.map(\.name) } == file.stages.map { $0.from?.map(\.name) }, "\(name)")
+        }
     }
 
     @Test func attributeEditsAndSamplesAreSeeded() throws {

@@ -86,6 +86,8 @@ func scratchPath(_ name: String) throws -> String {
         #expect(info.sampleRate == Int(rate) && info.channels == (mono ? 1 : 2))
         #expect(abs(back.duration - audio.duration) < 1e-9)
         #expect(back.peak > 0.01)
+        // The file is exactly the bytes encoded in memory (what the explorer sends).
+        #expect(Array(try Data(contentsOf: URL(fileURLWithPath: path))) == (try AudioFile.wavBytes(audio, format: format)))
     }
 
     @Test func drumsOnChannelTenSound() throws {

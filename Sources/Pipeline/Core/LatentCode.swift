@@ -38,4 +38,11 @@ public struct LatentCode: PipelineValue {
         w.encoding = encoding
         return w
     }
+
+    /// `number` zero-padded to the digits of `count` (at least `minimumWidth`): the names of numbered steps and
+    /// samples, which then sort in order ("01" ... "05", "007" of 120).
+    public static func numberedName(_ number: Int, of count: Int, minimumWidth: Int = 2) -> String {
+        let digits = String(number), width = max(minimumWidth, String(count).count)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
 }

@@ -188,12 +188,45 @@ public struct PipelineRunner: Sendable {
     /// Runs one input through every stage: the unit's files go to the source stages, each stage reads the values
     /// of the stages it names, and the values of the stages nothing reads are the results.
     public func runOne(_ input: InputFile, unit: Int = 0, stats: inout [StageStats]) -> Result<[any PipelineValue], InputFailure> {
-        var results = [PipelineValues](repeating: .empty, count: plan.stages.count)
         if let maxBytes = limits.maxBytes, let size = (try? FileManager.default.attributesOfItem(atPath: input.path))?[.size] as? Int,
            size > maxBytes {
             return .failure(InputFailure(path: input.path, reason: "larger than the input size limit",
                                          message: "\(size) bytes, over the limit of \(maxBytes) (--max-input-mb)"))
         }
+        let results: [PipelineValues]
+        switch runStages(input, unit: unit, given: nil, stats: &stats) {
+        case .success(let r): results = r
+        case .failure(let f): return .failure(f)
+        }
+        return .success(plan.sinks.flatMap { results[$0].all })
+    }
+
+    /// Runs the plan on values in memory, touching no file: `given` are the values the first source stages would
+    /// have read (one list per source stage, in `plan.sourceStages` order; a source stage beyond them, such as
+    /// `sample`, which makes values from nothing, runs as usual), and the writer stages (those giving `WrittenFile`)
+    /// write nothing: what each would have written is returned instead, one list per writer in stage order. A
+    /// failing stage throws its `InputFailure` (path: `name`).
+    public func runInMemory(_ given: [[any PipelineValue]], name: String = "(memory)") throws -> [[any PipelineValue]] {
+        guard given.count <= plan.sourceStages.count else {
+            throw InputFailure(path: name, reason: "too many inputs",
+                               message: "\(given.count) inputs given, but the pipeline reads \(plan.sourceStages.count)")
+        }
+        var stats = plan.stages.map { StageStats(stage: $0.label) }
+        let sources = Dictionary(uniqueKeysWithValues: zip(plan.sourceStages, given.map { PipelineValues(mixed: $0) }))
+        switch runStages(InputFile(path: name), unit: 0, given: sources, stats: &stats) {
+        case .success(let results):
+            return plan.stages.indices.filter { plan.stages[$0].outputType == WrittenFile.typeName }
+                .map { k in steps[k].inputs.flatMap { results[$0].all } }
+        case .failure(let failure):
+            throw failure
+        }
+    }
+
+    /// The stages in order, for one unit. With `given`, source stages take those values instead of reading files
+    /// and writer stages are not run.
+    private func runStages(_ input: InputFile, unit: Int, given: [Int: PipelineValues]?,
+                           stats: inout [StageStats]) -> Result<[PipelineValues], InputFailure> {
+        var results = [PipelineValues](repeating: .empty, count: plan.stages.count)
         let started = Date()
         for k in plan.order {
             if let maxSeconds = limits.maxSeconds, Date().timeIntervalSince(started) > maxSeconds {
@@ -202,6 +235,7 @@ public struct PipelineRunner: Sendable {
                                                              steps[k].label, Date().timeIntervalSince(started), maxSeconds)))
             }
             let stage = steps[k]
+            if given != nil && plan.stages[k].outputType == WrittenFile.typeName { continue }
             // The stage adds to this worker's tally directly (moved out and back, so it is never copied).
             var drops = DropCounts(stats[k].dropped)
             stats[k].dropped = [:]
@@ -209,10 +243,15 @@ public struct PipelineRunner: Sendable {
             var next = PipelineValues.empty
             do {
                 if stage.inputs.isEmpty {
-                    // A source stage: this unit's file (the only one, when the stage reads a single file).
-                    let file = k == firstSource ? input : plan.stages[k].sourceFiles[min(unit, plan.stages[k].sourceFiles.count - 1)]
                     stats[k].received += 1
-                    next = try stage.node.run(PipelineValues([file]), &drops)
+                    if let values = given?[k] {
+                        next = values
+                    } else {
+                        // A source stage: this unit's file (the only one, when the stage reads a single file).
+                        let files = plan.stages[k].sourceFiles
+                        let file = k == firstSource || files.isEmpty ? input : files[min(unit, files.count - 1)]
+                        next = try stage.node.run(PipelineValues([file]), &drops)
+                    }
                 } else {
                     switch stage.node.mode {
                     case .each:
@@ -238,7 +277,7 @@ public struct PipelineRunner: Sendable {
             stats[k].produced += next.count
             results[k] = next
         }
-        return .success(plan.sinks.flatMap { results[$0].all })
+        return .success(results)
     }
 }
 

@@ -12,6 +12,7 @@ public enum BuiltinStages {
             Encode.definition,
             Sample.definition,
             Interpolate.definition,
+            Grid.definition,
             Similar.definition,
             AttributeShift.definition,
             Average.definition,

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MusicVAE
 import NoteSequences
+import Pipeline
 
 /// `musicvae reconstruct IN.mid -o OUT.mid`: runs Pipelines/reconstruct.yaml.
 struct Reconstruct: ParsableCommand {
@@ -158,8 +159,7 @@ struct InterpolateCommand: ParsableCommand {
 
     func run() throws {
         // The files this writes: one per step (01.mid ...), the concatenation, and their WAVs.
-        let width = max(2, String(steps).count)
-        let names = (1...max(1, steps)).map { String(repeating: "0", count: max(0, width - String($0).count)) + String($0) }
+        let names = (1...max(1, steps)).map { LatentCode.numberedName($0, of: steps) }
         var outputs = names.map { "\(output)/\($0).mid" } + ["\(output)/all/concatenated.mid"]
         if wav { outputs += outputs.map { ($0 as NSString).deletingPathExtension + ".wav" } }
         try checkDistinctOutputs(inputs: [a, b], outputs: outputs)
@@ -185,19 +185,12 @@ struct AttributeName: ExpressibleByArgument {
 
 extension Latent.Interpolation: ExpressibleByArgument {}
 
-/// The `track` value for a bundled pipeline: `auto` and `all` mean the drums when the model is a drum model.
+/// The `track` value for a bundled pipeline (`ModelSettings.track`).
 func trackChoice(_ track: String, model folder: String) throws -> String {
-    guard track == "auto" || track == "all" else { return track }
-    let config = (try? MusicVAEModel.storedConfig(in: URL(fileURLWithPath: folder))) ?? nil
-    return config?.lineEncoding == .drums ? "drums" : track
+    ModelSettings.track(track, model: folder)
 }
 
-/// Bars per window of the model in `folder` (its steps / 16).
+/// Bars per window of the model in `folder` (`ModelSettings.bars`).
 func modelBars(_ folder: String) throws -> Int {
-    do {
-        let m = try MusicVAEModel.load(from: URL(fileURLWithPath: folder))
-        return max(1, m.config.numSteps / 16)
-    } catch {
-        throw CLIError("\(folder): \(error)")
-    }
+    do { return try ModelSettings.bars(model: folder) } catch { throw CLIError("\(folder): \(error)") }
 }

@@ -36,11 +36,11 @@ enum RenderStage {
             options.tempo = tempo > 0 ? tempo : nil
             let soundFont = try SoundFonts.locate(explicit: p.string("soundfont"), projectFolder: p.context.soundFontFolder,
                                                   session: p.context.soundFont)
-            return Body(pool: SynthPool(soundFont: soundFont, options: options), template: p.string("path"))
+            return Body(pool: SynthesizerPool(soundFont: soundFont, options: options), template: p.string("path"))
         })
 
     struct Body: GroupStage {
-        let pool: SynthPool
+        let pool: SynthesizerPool
         let template: String
         func process(group sequences: [NoteSequence], drops: inout DropCounts) throws -> [WrittenFile] {
             try WriteMIDI.writeEach(sequences, template: template) { sequence, path in
@@ -57,32 +57,5 @@ enum RenderStage {
                 return note
             }
         }
-    }
-}
-
-/// Synthesizers for the worker threads of a run: each render borrows one, so the soundfont is loaded at most
-/// once per thread.
-final class SynthPool: @unchecked Sendable {
-    private let lock = NSLock()
-    private var free: [Synthesizer] = []
-    let soundFont: String
-    let options: RenderOptions
-
-    init(soundFont: String, options: RenderOptions) {
-        self.soundFont = soundFont
-        self.options = options
-    }
-
-    func render(_ sequence: NoteSequence) throws -> AudioBuffer {
-        lock.lock()
-        let synth = free.popLast()
-        lock.unlock()
-        let s = try synth ?? Synthesizer(soundFont: soundFont, options: options)
-        defer {
-            lock.lock()
-            free.append(s)
-            lock.unlock()
-        }
-        return s.render(sequence)
     }
 }

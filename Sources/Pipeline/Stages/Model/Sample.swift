@@ -25,10 +25,9 @@ enum Sample {
         func process(_ input: InputFile, drops: inout DropCounts) throws -> [LatentCode] {
             let config = try ModelStore.model(folder).config
             var rng = SeededGenerator(seed: seed)
-            let width = String(n).count
             return (1...n).map { i in
                 let z = (0..<config.zSize).map { _ in rng.nextNormal() }
-                let name = String(repeating: "0", count: max(0, width - String(i).count)) + String(i)
+                let name = LatentCode.numberedName(i, of: n, minimumWidth: 1)
                 return LatentCode(z: z, window: LatentCode.freshWindow(steps: config.numSteps, name: "sample-" + name, encoding: config.lineEncoding),
                                   label: "sample \(i)")
             }

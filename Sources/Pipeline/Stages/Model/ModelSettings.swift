@@ -1,0 +1,35 @@
+import Foundation
+import MusicVAE
+import NoteSequences
+
+/// The variables the bundled pipelines take from a model folder (the command-line tool and the explorer set them
+/// the same way).
+public enum ModelSettings {
+    /// The `track` value for a model: `auto` and `all` mean the drums when the model is a drum model.
+    public static func track(_ track: String, model folder: String) -> String {
+        guard track == "auto" || track == "all" else { return track }
+        let config = (try? MusicVAEModel.storedConfig(in: URL(fileURLWithPath: folder))) ?? nil
+        return config?.lineEncoding == .drums ? "drums" : track
+    }
+
+    /// Bars per window of the model in `folder` (its steps / 16), from config.json, or from the weights for a
+    /// checkpoint without our configuration.
+    public static func bars(model folder: String) throws -> Int {
+        let url = URL(fileURLWithPath: folder)
+        if let config = try MusicVAEModel.storedConfig(in: url) { return max(1, config.numSteps / 16) }
+        return max(1, try MusicVAEModel.load(from: url).config.numSteps / 16)
+    }
+}
+
+extension ModelSettings {
+    /// The models a model stage naming `folder` uses (the model, then its family beside it: other meters, the
+    /// drums), with their encoding: what the explorer lists and checks attribute names against.
+    public static func family(of folder: String) -> [(folder: String, encoding: LineEncoding)] {
+        ModelStore.family(of: folder).map { ($0.folder, $0.config.lineEncoding) }
+    }
+
+    /// The model folder a stage's `model` parameter names ("" is the default model under `context.home`).
+    public static func folder(_ parameter: String, context: PipelineContext) throws -> String {
+        try ModelStore.folder(parameter, context: context)
+    }
+}
