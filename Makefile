@@ -2,7 +2,7 @@
 #   make demo   install system packages (apt-get), build in release mode, run the main job on a bundled example
 #   make test   install system packages, run the whole test suite
 SHELL := /bin/bash
-APT_PACKAGES := pkg-config libopenblas-dev libfluidsynth-dev libsndfile1-dev timgm6mb-soundfont fluidsynth chromium chromium-driver curl
+APT_PACKAGES := pkg-config libopenblas-dev libfluidsynth-dev libsndfile1-dev timgm6mb-soundfont fluidsynth chromium chromium-driver curl openmpi-bin libopenmpi-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 MUSICVAE := .build/release/musicvae
 EXAMPLE := Examples/melodies/ode-to-joy.mid

@@ -5,7 +5,8 @@
 #
 # The shard comes from the scheduler: SLURM_ARRAY_TASK_ID (Slurm, 1-based: --array=1-N) or JOB_COMPLETION_INDEX
 # (a Kubernetes indexed Job, 0-based). SHARDS is the number of tasks (default: SLURM_ARRAY_TASK_COUNT, else
-# SHARDS from the environment). Outputs go to OUT/{stem}.mid, counters to OUT/stats/K.json, and each finished
+# SHARDS from the environment). Outputs go to OUT/{dir}-{stem}.mid (folder and file name, so tunes of one name in
+# two collections stay apart), counters to OUT/stats/K.json, and each finished
 # input to OUT/manifests/K.txt, so a task that is killed and started again resumes where it stopped.
 set -euo pipefail
 pipeline=$1 corpus=$2 out=$3
@@ -20,5 +21,5 @@ else
 fi
 musicvae=${MUSICVAE:-musicvae}
 mkdir -p "$out/stats" "$out/manifests"
-exec "$musicvae" run "$pipeline" "$corpus" --set "output=$out/{stem}.mid" --shard "$k/$shards" \
+exec "$musicvae" run "$pipeline" "$corpus" --set "output=$out/{dir}-{stem}.mid" --shard "$k/$shards" \
   --stats "$out/stats/$k.json" --manifest "$out/manifests/$k.txt" --skip-duplicates --quiet

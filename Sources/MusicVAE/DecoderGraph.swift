@@ -114,14 +114,18 @@ final class DecoderGraph {
     /// Teacher-forced forward from z [B, Z]; returns the reconstruction loss of each window.
     /// With `samplingProbability` > 0 (flat decoders), each step's input is, with that probability,
     /// a sample from the previous step's output distribution instead of the true token.
+    /// With `rowSeeds` (one per row), each row's sampling draws come from its own generator, so a row decodes
+    /// the same whichever batch or process it is in (data-parallel training splits batches across processes).
     func forward<R: RandomNumberGenerator>(_ p: UnsafePointer<Float>, z: UnsafePointer<Float>,
                                            samplingProbability: Double = 0, keepLogits: Bool = false,
-                                           rng: inout R) -> [Double] {
+                                           rng: inout R, rowSeeds: [UInt64]? = nil) -> [Double] {
         prepare(p, z: z)
         let input = decoderInput(z)
         let V = config.depth, N = rowsN, T = steps
         let ws = decSlots.map { $0.weights(p) }
         if samplingProbability > 0 && cond == nil {
+            var rowGenerators = (rowSeeds ?? []).map { SeededGenerator(seed: $0) }
+            precondition(rowGenerators.isEmpty || rowGenerators.count == N, "one seed per row")
             dec.prepareSteps(ws, input: input)
             let top = dec.layers.last!
             for t in 0..<T {
@@ -129,8 +133,14 @@ final class DecoderGraph {
                 let lt = logits + t * N * V
                 output.forward(p, x: top.h + top.outputIndex(t) * N * top.units, y: lt, rows: N)
                 if t + 1 < T {
-                    for r in 0..<N where Double.random(in: 0..<1, using: &rng) < samplingProbability {
-                        prev.pointer[(t + 1) * N + r] = Int32(Sampling.sample(lt + r * V, count: V, temperature: 1, rng: &rng))
+                    if rowGenerators.isEmpty {
+                        for r in 0..<N where Double.random(in: 0..<1, using: &rng) < samplingProbability {
+                            prev.pointer[(t + 1) * N + r] = Int32(Sampling.sample(lt + r * V, count: V, temperature: 1, rng: &rng))
+                        }
+                    } else {
+                        for r in 0..<N where Double.random(in: 0..<1, using: &rowGenerators[r]) < samplingProbability {
+                            prev.pointer[(t + 1) * N + r] = Int32(Sampling.sample(lt + r * V, count: V, temperature: 1, rng: &rowGenerators[r]))
+                        }
                     }
                 }
             }

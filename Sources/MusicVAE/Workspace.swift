@@ -94,11 +94,14 @@ public final class MusicVAEWorkspace {
         samplers.graph(batch: b) { SampleGraph(config: config, layout: layout, store: store, batch: $0) }
     }
 
-    /// Forward (and, when `gradients` is given, backward: += d total / d weights) for one batch.
+    /// Forward (and, when `gradients` is given, backward: += d total / d weights) for one batch. The gradient is
+    /// that of the mean over `meanOver` windows (default: this batch); a process of a data-parallel run passes the
+    /// global batch size, so the processes' gradients sum to the global batch's. `rowSeeds`: see `DecoderGraph.forward`.
     func run<R: RandomNumberGenerator>(_ model: MusicVAEModel, windows: [[Int]], eps: [[Float]], beta: Double,
                                        freeNats: Double, samplingProbability: Double, rng: inout R,
-                                       gradients: UnsafeMutablePointer<Float>?, trace: Bool) -> (LossBreakdown, MusicVAETrace?) {
-        let B = windows.count, Z = config.zSize
+                                       gradients: UnsafeMutablePointer<Float>?, trace: Bool,
+                                       meanOver: Int? = nil, rowSeeds: [UInt64]? = nil) -> (LossBreakdown, MusicVAETrace?) {
+        let B = windows.count, Z = config.zSize, M = Float(meanOver ?? windows.count)
         let enc = encoder(B), dec = decoder(B)
         enc.setInputs(windows)
         dec.setTargets(windows)
@@ -113,7 +116,7 @@ public final class MusicVAEWorkspace {
             var recon: [Double] = []
             z.withUnsafeBufferPointer { zp in
                 recon = dec.forward(p, z: zp.baseAddress!, samplingProbability: samplingProbability,
-                                   keepLogits: trace, rng: &rng)
+                                   keepLogits: trace, rng: &rng, rowSeeds: rowSeeds)
             }
             klv.withUnsafeMutableBufferPointer {
                 Loss.gaussianKLForward(kl: $0.baseAddress!, mu: enc.mu, sigma: enc.sigma, batch: B, width: Z)
@@ -122,10 +125,10 @@ public final class MusicVAEWorkspace {
             result.0 = loss
             if trace { result.1 = makeTrace(enc: enc, dec: dec, z: z, loss: loss) }
             guard let g = gradients else { return }
-            z.withUnsafeBufferPointer { zp in dec.backward(p, g, z: zp.baseAddress!, scale: 1 / Float(B)) }
+            z.withUnsafeBufferPointer { zp in dec.backward(p, g, z: zp.baseAddress!, scale: 1 / M) }
             // z = mu + sigma · eps
             for i in 0..<(B * Z) { enc.dmu[i] = dec.dz[i]; enc.dsigma[i] = dec.dz[i] * epsFlat[i] }
-            let dkl = klv.map { Float(beta) * Loss.freeBitsHinge($0, freeNats: Float(freeNats)).gradient / Float(B) }
+            let dkl = klv.map { Float(beta) * Loss.freeBitsHinge($0, freeNats: Float(freeNats)).gradient / M }
             Loss.gaussianKLBackward(dmu: enc.dmu, dsigma: enc.dsigma, dkl: dkl, mu: enc.mu, sigma: enc.sigma, batch: B, width: Z)
             enc.backward(p, g)
         }

@@ -126,6 +126,14 @@ public enum TrainingError: Error, CustomStringConvertible {
 public final class TrainingRun {
     /// The trainer (model and optimizer).
     public let trainer: MusicVAETrainer
+    /// The processes this run trains with (nil: alone). Every process draws the same global batches and computes
+    /// its share; only rank 0 measures, writes checkpoints and writes the model.
+    public var group: DataParallelGroup? {
+        get { trainer.group }
+        set { trainer.group = newValue }
+    }
+    /// True for the process that measures and writes (rank 0, or a run alone).
+    public var isLeader: Bool { (group?.rank ?? 0) == 0 }
     /// Where the model goes.
     public let output: URL
     let data: [[Int]]
@@ -145,6 +153,8 @@ public final class TrainingRun {
     public var onCheckpoint: ((URL) -> Void)?
     /// Called with each held-out measurement.
     public var onEvaluation: ((TrainingHistory.Point) -> Void)?
+    /// Called after every step with what it did (every process of a group sees the same global losses).
+    public var onStep: ((TrainingStepResult) -> Void)?
 
     /// Starts as `start` says (see `TrainingStart`). What it had to skip or chose is in `notes`. `sources` gives
     /// each window's data source (see `TrainingOptions.balance`); nil: one source.
@@ -243,11 +253,19 @@ public final class TrainingRun {
         let zeros = [[Float]](repeating: [Float](repeating: 0, count: trainer.model.config.zSize), count: options.batch)
         while true {
             if let limit = options.steps, trainer.step >= limit { break }
-            if let minutes = options.minutes, Date().timeIntervalSince(started) >= minutes * 60 { break }
-            if shouldStop() { interrupted = true; break }
+            // Time and signals differ between the processes of a group: they stop together when any would.
+            let timeUp = options.minutes.map { Date().timeIntervalSince(started) >= $0 * 60 } ?? false
+            let stop = shouldStop()
+            if let group {
+                if group.any(stop || timeUp) { interrupted = group.any(stop); break }
+            } else {
+                if timeUp { break }
+                if stop { interrupted = true; break }
+            }
             let windows = batch(at: trainer.step)
             let result = try trainer.train(windows: windows)
-            if result.step % options.accuracyEvery == 0 {
+            onStep?(result)
+            if isLeader && result.step % options.accuracyEvery == 0 {
                 let trace = try trainer.model.trace(windows: windows, eps: zeros, beta: 0)
                 var correct = 0, total = 0
                 for (w, window) in windows.enumerated() {
@@ -274,18 +292,20 @@ public final class TrainingRun {
             }
             history.steps = trainer.step
             history.examples = firstExamples + (trainer.step - firstStep) * options.batch
-            if options.evaluationSeconds > 0, !heldOut.isEmpty, Date().timeIntervalSince(lastEvaluation) >= options.evaluationSeconds {
+            if isLeader, options.evaluationSeconds > 0, !heldOut.isEmpty, Date().timeIntervalSince(lastEvaluation) >= options.evaluationSeconds {
                 try measure()
                 lastEvaluation = Date()
             }
-            if Date().timeIntervalSince(lastCheckpoint) >= options.checkpointSeconds {
+            if isLeader, Date().timeIntervalSince(lastCheckpoint) >= options.checkpointSeconds {
                 try checkpoint()
                 lastCheckpoint = Date()
             }
         }
         if let last { progress(last) }
-        try checkpoint()
-        try trainer.model.save(to: output)
+        if isLeader {
+            try checkpoint()
+            try trainer.model.save(to: output)
+        }
         return TrainingSummary(step: trainer.step, stepsThisRun: trainer.step - firstStep,
                                seconds: Date().timeIntervalSince(started), last: last, interrupted: interrupted)
     }

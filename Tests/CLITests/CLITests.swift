@@ -398,6 +398,57 @@ func scratchFolder() throws -> String {
         #expect(lines.count == 178 && !lines.contains("americanfifeop"))
     }
 
+    /// A task stopped by SIGTERM (as a scheduler preempts it) starts no new input, finishes the running ones and
+    /// writes its counters with how many it did not start (exit 143); run again with the same manifest it does
+    /// only the rest, and `stats merge` of the stopped part and the rerun equals one uninterrupted run, whose
+    /// output files are byte for byte the same.
+    @Test func stoppedTaskResumesAndMergesExactly() throws {
+        let dir = try scratchFolder()
+        let corpus = SharedData.folk + "/miscFolk"
+        let common = ["run", "more-notes", corpus, "--shard", "1/4", "--skip-duplicates", "--quiet"]
+        let whole = try CLI.run(common + ["--set", "output=\(dir)/whole/{stem}.mid", "--stats", dir + "/whole.json"])
+        #expect(whole.status == 0, "\(whole.stderr)")
+        let task = Process()
+        task.executableURL = URL(fileURLWithPath: CLI.executable)
+        task.arguments = common + ["--set", "output=\(dir)/array/{stem}.mid", "--stats", dir + "/stopped.json", "--manifest", dir + "/done.txt", "--threads", "1"]
+        task.standardOutput = FileHandle.nullDevice
+        task.standardError = FileHandle.nullDevice
+        try task.run()
+        let deadline = Date().addingTimeInterval(60)
+        while task.isRunning, Date() < deadline,
+              ((try? String(contentsOfFile: dir + "/done.txt", encoding: .utf8))?.split(separator: "\n").count ?? 0) < 4 { usleep(20_000) }
+        task.terminate()   // SIGTERM
+        task.waitUntilExit()
+        #expect(task.terminationStatus == 143)
+        let stopped = try CLI.json(String(contentsOfFile: dir + "/stopped.json", encoding: .utf8))
+        let notStarted = try #require(stopped["not_started"] as? Int)
+        let done = try String(contentsOfFile: dir + "/done.txt", encoding: .utf8).split(separator: "\n").count
+        #expect(notStarted > 0 && done >= 4)
+        let rerun = try CLI.run(common + ["--set", "output=\(dir)/array/{stem}.mid", "--stats", dir + "/rerun.json", "--manifest", dir + "/done.txt"])
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        let second = try CLI.json(String(contentsOfFile: dir + "/rerun.json", encoding: .utf8))
+        #expect((second["skipped"] as? [String: Int])?["done in an earlier run (manifest)"] == done)
+        let merged = try CLI.run(["stats", "merge", dir + "/stopped.json", dir + "/rerun.json", "-o", dir + "/merged.json"])
+        #expect(merged.status == 0, "\(merged.stderr)")
+        let a = try CLI.json(String(contentsOfFile: dir + "/whole.json", encoding: .utf8)), b = try CLI.json(String(contentsOfFile: dir + "/merged.json", encoding: .utf8))
+        func canonical(_ v: Any?) throws -> String {
+            guard let v else { return "-" }
+            return String(decoding: try JSONSerialization.data(withJSONObject: v, options: [.sortedKeys, .fragmentsAllowed]), as: UTF8.self)
+        }
+        for key in ["inputs", "failed", "outputs", "skipped", "stages"] { #expect(try canonical(a[key]) == canonical(b[key]), "\(key)") }
+        #expect(b["not_started"] == nil)
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir + "/whole").sorted()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/array").sorted() == names)
+        for name in names { #expect(FileManager.default.contentsEqual(atPath: dir + "/whole/" + name, andPath: dir + "/array/" + name), "\(name)") }
+        // --skip-existing resumes too, from the files alone: nothing left to do now.
+        let again = try CLI.run(common + ["--set", "output=\(dir)/array/{stem}.mid", "--skip-existing"])
+        #expect(again.status == 0 && again.stdout.isEmpty, "\(again.stderr)")
+        let json = try CLI.run(Array(common.dropLast()) + ["--set", "output=\(dir)/array/{stem}.mid", "--skip-existing", "--json"])
+        #expect((try CLI.json(json.stdout)["skipped"] as? [String: Int])?["outputs already there (--skip-existing)"] == names.count)
+        let refused = try CLI.run(["run", "roundtrip", corpus, "--set", "output=\(dir)/x/{stem}-{index}.mid", "--skip-existing"])
+        #expect(refused.status != 0 && refused.stderr.contains("--skip-existing"), "\(refused.stderr)")
+    }
+
     /// Examples/cluster/shard.sh as the tasks of a Slurm array (SLURM_ARRAY_TASK_ID 1...4) and of a Kubernetes
     /// indexed Job (JOB_COMPLETION_INDEX 0...3), then merge.sh: the outputs and the merged counters equal one
     /// unsharded run's.
@@ -416,7 +467,7 @@ func scratchFolder() throws -> String {
             p.waitUntilExit()
             return p.terminationStatus
         }
-        let whole = try CLI.run(["run", "roundtrip", corpus, "--set", "output=\(dir)/whole/{stem}.mid", "--skip-duplicates", "--stats", dir + "/whole.json", "--quiet"])
+        let whole = try CLI.run(["run", "roundtrip", corpus, "--set", "output=\(dir)/whole/{dir}-{stem}.mid", "--skip-duplicates", "--stats", dir + "/whole.json", "--quiet"])
         #expect(whole.status == 0, "\(whole.stderr)")
         let tasks: [(String, [[String: String]])] = [
             ("slurm", (1...4).map { ["SLURM_ARRAY_TASK_ID": "\($0)", "SLURM_ARRAY_TASK_COUNT": "4"] }),

@@ -48,15 +48,15 @@ extension PipelinePlan {
                 continue
             }
             if units.count > 1 {
-                var byStem: [String: String] = [:]
+                var byPath: [String: String] = [:]
                 for u in units {
-                    let stem = ((u.path as NSString).lastPathComponent as NSString).deletingPathExtension
-                    let path = template.replacingOccurrences(of: "{stem}", with: stem)
+                    let path = OutputName.expand(template, source: u.path, index: 1)
                     if let input = inputs[Self.canonical(path)] { try fail("'\(path)' (for \(u.path)) is an input of this run (\(input))") }
-                    if let other = byStem[stem] {
-                        try fail("\(other) and \(u.path) would both be written to '\(path)'; give the inputs distinct names")
+                    if let other = byPath[path] {
+                        try fail("\(other) and \(u.path) would both be written to '\(path)'; give the inputs distinct names"
+                                 + (template.contains("{dir}") ? "" : " (or put {dir}, the input's folder name, in the output name)"))
                     }
-                    byStem[stem] = u.path
+                    byPath[path] = u.path
                 }
             }
         }
@@ -65,6 +65,20 @@ extension PipelinePlan {
     /// The absolute, link-resolved form of a path (of its folder when the file does not exist yet).
     public static func canonical(_ path: String) -> String {
         URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+    }
+}
+
+/// The placeholders of a writer's path: `{stem}` (the input's file name without extension), `{dir}` (the name of
+/// the folder it is in: `out/{dir}-{stem}.mid` keeps `casio/60sRock.mid` and `stdlib/60sRock.mid` apart) and
+/// `{index}` (the value's position among the input's outputs, from 1).
+public enum OutputName {
+    /// `template` for a value of the input at `source` (nil: "output").
+    public static func expand(_ template: String, source: String?, index: Int) -> String {
+        let file = source.map { ($0 as NSString).lastPathComponent } ?? "output"
+        let dir = source.map { (($0 as NSString).deletingLastPathComponent as NSString).lastPathComponent } ?? ""
+        return template.replacingOccurrences(of: "{stem}", with: (file as NSString).deletingPathExtension)
+            .replacingOccurrences(of: "{dir}", with: dir.isEmpty ? "." : dir)
+            .replacingOccurrences(of: "{index}", with: String(index))
     }
 }
 

@@ -56,6 +56,8 @@ public struct RunReport: Sendable {
     public var seconds: Double
     /// Inputs not run, by reason ("done in an earlier run (manifest)", "same bytes as an earlier input").
     public var skipped: [String: Int] = [:]
+    /// Inputs never started because `shouldStop` said so (a signal): the run was cut short there.
+    public var notStarted = 0
 
     /// Failures counted by reason.
     public var failuresByReason: [String: Int] {
@@ -97,8 +99,17 @@ public struct PipelineRunner: Sendable {
     public var onFinished: (@Sendable (InputFile) -> Void)?
     /// Skip an input whose bytes equal an earlier input's (counted; the first one runs).
     public var skipDuplicates = false
+    /// Skip an input whose outputs are all there already (counted): every writer's path, with the input's
+    /// `{stem}`, names an existing file. Writers write atomically, so a file that is there is complete. Needs
+    /// `existingOutputsCheckable` (every writer's path names `{stem}` and not `{index}`).
+    public var skipExisting = false
+    /// Asked before each input; once it says true, no new input starts (those running finish), so a batch stopped
+    /// by a scheduler's SIGTERM ends with complete outputs and counters for what it did.
+    public var shouldStop: (@Sendable () -> Bool)?
     /// Inputs a worker claims at a time.
     static let chunk = 8
+    /// The skip reason of an input a manifest lists as done.
+    public static let doneEarlier = "done in an earlier run (manifest)"
 
     /// Creates a runner.
     public init(plan: PipelinePlan, threads: Int = ProcessInfo.processInfo.activeProcessorCount, shard: Shard? = nil) {
@@ -151,10 +162,18 @@ public struct PipelineRunner: Sendable {
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             var local = plan.stages.map { StageStats(stage: $0.label) }
             // Inputs are claimed a few at a time: one lock per chunk, not two per input.
-            while let chunk = state.nextChunk(below: inputs.count, size: Self.chunk) {
+            claiming: while let chunk = state.nextChunk(below: inputs.count, size: Self.chunk) {
                 for i in chunk {
+                    if shouldStop?() == true {
+                        state.notStarted(chunk.upperBound - i)
+                        continue claiming
+                    }
                     if finished.contains(inputs[i].key) {
-                        progress?(state.skip("done in an earlier run (manifest)"), inputs.count)
+                        progress?(state.skip(Self.doneEarlier), inputs.count)
+                        continue
+                    }
+                    if skipExisting && outputsExist(inputs[i]) {
+                        progress?(state.skip("outputs already there (--skip-existing)"), inputs.count)
                         continue
                     }
                     if duplicates.contains(i) {
@@ -169,12 +188,31 @@ public struct PipelineRunner: Sendable {
             }
             state.merge(local)
         }
-        return RunReport(inputs: inputs.count,
+        return RunReport(inputs: inputs.count - state.stopped,
                          failures: state.failures.sorted { $0.0 < $1.0 }.map(\.1),
                          stages: state.totals,
                          outputsByInput: state.outputs.sorted { $0.0 < $1.0 }.map { (inputs[$0.0], $0.1) },
                          outputCount: state.outputCount,
-                         seconds: Date().timeIntervalSince(started), skipped: state.skipped)
+                         seconds: Date().timeIntervalSince(started), skipped: state.skipped, notStarted: state.stopped)
+    }
+
+    /// The writers' path templates (nil when a writer's path does not name `{stem}` or names `{index}`, so an
+    /// input's outputs cannot be known before it runs).
+    public var existingOutputsCheckable: Bool { writerTemplates != nil }
+
+    var writerTemplates: [String]? {
+        let templates = plan.stages.filter { $0.outputType == WrittenFile.typeName }.map { $0.parameters.string("path") }
+        guard !templates.isEmpty, templates.allSatisfy({ $0.contains("{stem}") && !$0.contains("{index}") }) else { return nil }
+        return templates
+    }
+
+    /// Whether every output of `input` is there (see `skipExisting`).
+    func outputsExist(_ input: InputFile) -> Bool {
+        guard let templates = writerTemplates else { return false }
+        return templates.allSatisfy { t in
+            let path = OutputName.expand(t, source: input.path, index: 1)
+            return ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int ?? 0) > 0
+        }
     }
 
     /// FNV-1a (64 bits) of a file's bytes: equal files, equal hashes (a collision would skip a file wrongly only
@@ -326,7 +364,16 @@ private final class RunState: @unchecked Sendable {
     var outputs: [(Int, [any PipelineValue])] = []
     var outputCount = 0
     var skipped: [String: Int] = [:]
+    /// Inputs not started after a stop.
+    var stopped = 0
     private let finishLock = NSLock()
+
+    /// Counts `n` inputs a worker did not start after a stop.
+    func notStarted(_ n: Int) {
+        lock.lock()
+        stopped += n
+        lock.unlock()
+    }
 
     init(stages: [StageStats]) { totals = stages }
 

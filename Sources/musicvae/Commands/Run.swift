@@ -59,6 +59,9 @@ struct Run: ParsableCommand {
     @Flag(help: "Skip an input whose bytes equal an earlier input's (counted; the first one runs).")
     var skipDuplicates = false
 
+    @Flag(help: "Skip an input whose outputs are all there already (written atomically, so complete): a rerun of a killed batch does only what is left. Needs every writer's path to name {stem} and not {index}; --manifest works for any pipeline.")
+    var skipExisting = false
+
     func validate() throws {
         if maxInputMb <= 0 { throw ValidationError("--max-input-mb must be above 0") }
         if let s = maxInputSeconds, s <= 0 { throw ValidationError("--max-input-seconds must be above 0") }
@@ -86,11 +89,19 @@ struct Run: ParsableCommand {
         var runner = PipelineRunner(plan: plan, threads: threads, shard: part)
         runner.limits = InputLimits(maxBytes: Int(maxInputMb * 1_048_576), maxSeconds: maxInputSeconds)
         runner.skipDuplicates = skipDuplicates
+        runner.skipExisting = skipExisting
+        if skipExisting && !runner.existingOutputsCheckable {
+            throw CLIError("--skip-existing: an input's outputs cannot be known before it runs (every writer's path must name {stem} and not {index}); use --manifest FILE")
+        }
         if let manifest {
             let record = try Manifest(path: manifest)
             runner.finished = record.finished
             runner.onFinished = { record.append($0.key) }
         }
+        // SIGTERM (a scheduler ending the task) or Ctrl-C: no new input starts, the running ones finish, and the
+        // counters and manifest say what was done; rerun with the same --manifest to finish.
+        installStopSignals()
+        runner.shouldStop = { interruptRequested != 0 }
         let result = runner.run(collectOutputs: true) { progress.update($0, $1) }
         progress.finish()
         let report = result
@@ -114,6 +125,11 @@ struct Run: ParsableCommand {
         }
         if let stats { try writeStats(summary.json, to: stats) }
         for f in report.failures { printError("failed: \(f.path): \(f.message)") }
+        if interruptRequested != 0 {
+            printError("stopped by signal \(interruptRequested): \(report.notStarted) inputs not started"
+                       + (manifest != nil ? "; rerun with the same --manifest to do only those" : ""))
+            throw ExitCode(128 + interruptRequested)
+        }
         if !report.failures.isEmpty { throw ExitCode(1) }
     }
 }
@@ -141,8 +157,10 @@ struct RunSummary {
         let outputs: Int
         let seconds: Double
         let stages: [StageJSON]
-        /// Inputs not run, by reason (`--manifest`, `--skip-duplicates`).
+        /// Inputs not run, by reason (`--manifest`, `--skip-duplicates`, `--skip-existing`).
         var skipped: [String: Int]? = nil
+        /// Inputs not started because a signal stopped the run.
+        var not_started: Int? = nil
         /// The files written (`run --json` only).
         var written: [String]? = nil
     }
@@ -152,7 +170,7 @@ struct RunSummary {
              failures: Dictionary(report.failures.map { ($0.path, $0.message) }, uniquingKeysWith: { a, _ in a }),
              failed_by_reason: report.failuresByReason, outputs: report.outputCount, seconds: report.seconds,
              stages: report.stages.map { .init(stage: $0.stage, received: $0.received, produced: $0.produced, dropped: $0.dropped) },
-             skipped: report.skipped.isEmpty ? nil : report.skipped)
+             skipped: report.skipped.isEmpty ? nil : report.skipped, not_started: report.notStarted > 0 ? report.notStarted : nil)
     }
 
     var text: String {

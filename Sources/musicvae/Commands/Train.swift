@@ -1,10 +1,9 @@
 import ArgumentParser
 import Foundation
+import MIDIFiles
 import MusicVAE
+import NeuralNet
 import Training
-
-/// The signal (SIGINT or SIGTERM) that asked training to save and stop; 0 while none has.
-nonisolated(unsafe) var interruptRequested: sig_atomic_t = 0
 
 /// `musicvae train`: trains a model on MIDI folders.
 struct Train: ParsableCommand {
@@ -24,7 +23,11 @@ struct Train: ParsableCommand {
             Ctrl-C (SIGINT) or SIGTERM (as Slurm and Kubernetes stop jobs) saves a checkpoint and the model, then \
             exits 130 or 143; a second signal while saving does not cut the save short. At the end the model is \
             written to OUT with a model card (README.md) giving the held-out accuracies.
+            Under mpirun (Open MPI, loaded at run time), the ranks train data-parallel: each computes its share of \
+            every batch, the gradients are summed (MPI_Allreduce) and every rank applies the same update; only rank 0 \
+            prints, measures and writes. With the same --seed and --batch the loss curve is one process's.
             Example: musicvae train --config mel_2bar_small --data ../shared/corpus --out Models/my_model --minutes 60
+            Example: mpirun -np 2 musicvae train --config mel_2bar_small --data DIR --steps 20 --out out/mpi-model
             """)
 
     @Option(help: "A preset (mel_2bar_small, mel_16bar_hier) or a config JSON file.")
@@ -66,6 +69,9 @@ struct Train: ParsableCommand {
     @Option(help: "Seconds between checkpoints.")
     var checkpointSeconds: Double = 300
 
+    @Option(help: ArgumentHelp("Write every step's loss to this CSV file (step, loss, recon, kl, gradient norm, learning rate).", valueName: "file"))
+    var lossLog: String?
+
     func validate() throws {
         if steps == nil && minutes == nil { throw ValidationError("give --steps N or --minutes M") }
         if let s = steps, s < 1 { throw ValidationError("--steps must be at least 1") }
@@ -77,12 +83,26 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
+        // Launched by mpirun (Open MPI): one rank of a data-parallel run. Only rank 0 talks and writes; the ranks on
+        // one machine share its cores (BLAS threads split between them).
+        let environment = ProcessInfo.processInfo.environment
+        let launch = MPIGroup.launch(environment: environment).flatMap { $0.size > 1 ? $0 : nil }
+        let leader = (launch?.rank ?? 0) == 0
+        func say(_ text: String) { if leader { printError(text) } }
+        var mpi: MPIGroup?
+        if launch != nil {
+            do { mpi = try MPIGroup() } catch { throw CLIError("\(error)") }
+            let local = environment["OMPI_COMM_WORLD_LOCAL_SIZE"].flatMap(Int.init) ?? 1
+            if environment["OPENBLAS_NUM_THREADS"] == nil { BLAS.threads = max(1, ProcessInfo.processInfo.activeProcessorCount / local) }
+            if local >= ProcessInfo.processInfo.activeProcessorCount { Parallel.enabled = false }
+        }
+        defer { mpi?.finish() }
         let cfg = try loadConfig(config)
         let settings = WindowDataset.Settings(for: cfg)
         let progress = ProgressLine("reading")
-        let dataset = try WindowDataset(paths: data, settings: settings) { progress.update($0, $1) }
-        progress.finish()
-        printError("data: \(dataset.files) files (\(dataset.failed) failed, \(dataset.heldOutFiles) held out): "
+        let dataset = try WindowDataset(paths: data, settings: settings) { if leader { progress.update($0, $1) } }
+        if leader { progress.finish() }
+        say("data: \(dataset.files) files (\(dataset.failed) failed, \(dataset.heldOutFiles) held out): "
                    + "\(dataset.train.count) training windows (\(Set(dataset.train).count) distinct), \(dataset.heldOut.count) held-out windows "
                    + "(\(Set(dataset.heldOut).count) distinct) of \(cfg.numSteps) steps")
         var options = TrainingOptions(steps: steps, minutes: minutes, batch: batch, seed: seed)
@@ -100,23 +120,33 @@ struct Train: ParsableCommand {
         } catch let e as TrainingError {
             throw CLIError(e.description)
         }
+        run.group = mpi
+        if let mpi { say("data-parallel: \(mpi.size) MPI ranks, \(batch / mpi.size)-\((batch + mpi.size - 1) / mpi.size) windows each of every batch of \(batch)") }
         if balance != .windows {
-            printError("balance \(balance.rawValue): " + zip(data, run.sourceShares).map { String(format: "%@ %.1f%%", $0.0, $0.1 * 100) }.joined(separator: ", "))
+            say("balance \(balance.rawValue): " + zip(data, run.sourceShares).map { String(format: "%@ %.1f%%", $0.0, $0.1 * 100) }.joined(separator: ", "))
         }
-        for note in run.notes { printError(note) }
+        for note in run.notes { say(note) }
         if run.trainer.model.config != cfg {
-            printError("note: the model's own configuration (from \(initFrom ?? out)) is used, not --config \(config)")
+            say("note: the model's own configuration (from \(initFrom ?? out)) is used, not --config \(config)")
         }
         run.heldOut = dataset.heldOut
-        run.onCheckpoint = { printError("checkpoint: \($0.path)") }
+        run.onCheckpoint = { say("checkpoint: \($0.path)") }
         run.onEvaluation = { p in
             printError(String(format: "held-out at step %d (%d examples): teacher-forced %.4f, sampling %.4f, KL %.2f",
                               p.step, p.examples, p.evaluation.teacherForcedAccuracy, p.evaluation.samplingAccuracy, p.evaluation.kl))
+        }
+        var lossLines = leader && lossLog != nil ? ["step,loss,recon,kl,gradient_norm,learning_rate"] : []
+        if leader && lossLog != nil {
+            run.onStep = { r in
+                lossLines.append(String(format: "%d,%.9g,%.9g,%.9g,%.9g,%.6g", r.step + 1, r.loss.total, r.loss.reconMean, r.loss.klMean,
+                                        r.gradientNorm, r.learningRate))
+            }
         }
         installStopSignals()
         let terminal = FileHandleOutput.isTerminal(2)
         var lastPlain = Date.distantPast
         let summary = try run.run(progress: { p in
+            guard leader else { return }
             let eta = p.eta.map { String(format: "ETA %dm%02ds", Int($0) / 60, Int($0) % 60) } ?? ""
             let line = String(format: "step %d  loss %.3f  recon %.3f  KL %.2f  beta %.4f  acc %.3f  lr %.2e  %.0f ex/s  %@",
                               p.step, p.loss, p.recon, p.kl, p.beta, p.accuracy, p.learningRate, p.examplesPerSecond, eta)
@@ -127,8 +157,13 @@ struct Train: ParsableCommand {
                 FileHandleOutput.write(line + "\n", fd: 2)
             }
         }, shouldStop: { interruptRequested != 0 })
-        if terminal { FileHandleOutput.write("\n", fd: 2) }
+        if terminal && leader { FileHandleOutput.write("\n", fd: 2) }
         let stoppedBy = interruptRequested
+        guard leader else {
+            if stoppedBy != 0 { throw ExitCode(128 + stoppedBy) }
+            return
+        }
+        if let lossLog { try writeFileAtomically(Array((lossLines.joined(separator: "\n") + "\n").utf8), to: lossLog) }
         // A scheduler's SIGTERM comes with a short grace period: save and go, without the final evaluation.
         let held = stoppedBy == SIGTERM ? [] : Array(dataset.heldOut.prefix(4000))
         if stoppedBy != SIGTERM { try run.measure() }
@@ -143,27 +178,16 @@ struct Train: ParsableCommand {
                          e.windows, e.teacherForcedAccuracy, e.samplingAccuracy, e.kl, e.elbo))
         }
         print("model: \(out)")
+        if let mpi, mpi.gradientReduce.calls > 0 {
+            print(String(format: "data-parallel: %d ranks, %.1f ms per step in the gradient all-reduce (%d floats), %.0f%% of the run",
+                         mpi.size, 1000 * mpi.gradientReduce.seconds / Double(mpi.gradientReduce.calls), run.trainer.model.parameterCount,
+                         100 * mpi.gradientReduce.seconds / max(1e-9, summary.seconds)))
+        }
         if stoppedBy != 0 { throw ExitCode(128 + stoppedBy) }
     }
 }
 
 extension DataBalance: ExpressibleByArgument {}
-
-/// SIGINT and SIGTERM ask the training loop to save and stop; the handler only records the signal, so a second
-/// one while saving changes nothing and the save completes.
-func installStopSignals() {
-    for sig in [SIGINT, SIGTERM] {
-        signal(sig) { s in
-            if interruptRequested == 0 { interruptRequested = s }
-        }
-    }
-    // A parent may have started us with the signals blocked (test runners do); they must still reach the handler.
-    var set = sigset_t()
-    sigemptyset(&set)
-    sigaddset(&set, SIGINT)
-    sigaddset(&set, SIGTERM)
-    pthread_sigmask(SIG_UNBLOCK, &set, nil)
-}
 
 /// A preset by name, or a config JSON file.
 func loadConfig(_ name: String) throws -> MusicVAEConfig {

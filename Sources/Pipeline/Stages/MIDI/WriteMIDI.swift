@@ -8,7 +8,7 @@ enum WriteMIDI {
         name: "write-midi",
         summary: "write note sequences to MIDI files (atomically; never over an input)",
         parameters: [
-            ParameterSpec("path", .path, doc: "output file; {stem} is the input's name without extension, {index} counts outputs of one input from 1"),
+            ParameterSpec("path", .path, doc: "output file; {stem} is the input's name without extension, {dir} its folder's name, {index} counts outputs of one input from 1"),
         ],
         scores: { p in Body(template: p.string("path")) })
 
@@ -42,10 +42,7 @@ enum WriteMIDI {
     /// `{index}` its position (from 1); when several values would still share a path, "-N" goes before the
     /// extension of each.
     static func outputPaths(_ template: String, sources: [String?]) -> [String] {
-        let paths = sources.enumerated().map { i, source -> String in
-            let stem = source.map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension } ?? "output"
-            return template.replacingOccurrences(of: "{stem}", with: stem).replacingOccurrences(of: "{index}", with: String(i + 1))
-        }
+        let paths = sources.enumerated().map { i, source in OutputName.expand(template, source: source, index: i + 1) }
         guard Set(paths).count < paths.count else { return paths }
         return paths.enumerated().map { i, path in
             let ext = (path as NSString).pathExtension
