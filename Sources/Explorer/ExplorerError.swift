@@ -70,15 +70,3 @@ extension ExplorerError: HTTPResponseError {
         JSONReply.response(["error": description], status: status)
     }
 }
-
-/// JSON bodies for replies.
-enum JSONReply {
-    /// `value` encoded as JSON with `status`.
-    static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let data = (try? encoder.encode(value)) ?? Data(#"{"error":"server error: cannot encode the reply"}"#.utf8)
-        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
-}
