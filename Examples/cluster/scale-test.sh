@@ -8,21 +8,27 @@
 #   Examples/cluster/scale-test.sh [PIPELINE] [CORPUS] [WORK]    (defaults: more-notes ../shared/corpus out/scale-test)
 #
 # Run from the repository root after `make demo` (MUSICVAE names another binary). Exit 0 when everything matches.
+# With REUSE_SINGLE=1 a single run already in WORK (whole/, whole.json) is kept and only the array runs again.
 set -euo pipefail
 pipeline=${1:-more-notes} corpus=${2:-../shared/corpus} work=${3:-out/scale-test}
 export MUSICVAE=${MUSICVAE:-.build/release/musicvae}
 here=$(dirname "$0")
-rm -rf "$work"
-mkdir -p "$work"
 now() { date +%s.%N; }
 seconds() { awk "BEGIN { printf \"%.1f\", $2 - $1 }"; }
 
-echo "== one run over $corpus ($pipeline)"
-t0=$(now)
-"$MUSICVAE" run "$pipeline" "$corpus" --set "output=$work/whole/{dir}-{stem}.mid" --stats "$work/whole.json" --skip-duplicates --quiet
-t1=$(now)
+if [[ ${REUSE_SINGLE:-0} == 1 && -f $work/whole.json ]]; then
+  echo "== one run over $corpus ($pipeline): kept from before ($work/whole.json)"
+  rm -rf "$work/array"
+else
+  rm -rf "$work"
+  mkdir -p "$work"
+  echo "== one run over $corpus ($pipeline)"
+  t0=$(now)
+  "$MUSICVAE" run "$pipeline" "$corpus" --set "output=$work/whole/{dir}-{stem}.mid" --stats "$work/whole.json" --skip-duplicates --quiet
+  t1=$(now)
+  echo "   done in $(seconds "$t0" "$t1") s"
+fi
 files=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['inputs'])" "$work/whole.json")
-echo "   $files inputs in $(seconds "$t0" "$t1") s"
 
 task() { SLURM_ARRAY_TASK_ID=$1 SLURM_ARRAY_TASK_COUNT=4 bash "$here/shard.sh" "$pipeline" "$corpus" "$work/array"; }
 echo "== job array of 4 tasks, two at a time; task 3 stopped by SIGTERM midway, then run again"
@@ -32,7 +38,8 @@ task 3 & c=$!
 task 4 & d=$!
 # Stop task 3 once it has finished about half of its share (a quarter of the inputs), as a scheduler would.
 while kill -0 $c 2>/dev/null && (( $( (cat "$work/array/manifests/3.txt" 2>/dev/null || true) | wc -l) < files / 8 )); do sleep 0.2; done
-kill -TERM $c 2>/dev/null || true
+# The task's own process (shard.sh execs musicvae), as a scheduler signals it.
+pkill -TERM -f -- "--shard 3/4" || true
 status=0; wait $c || status=$?
 echo "   task 3 stopped with exit status $status after $(wc -l < "$work/array/manifests/3.txt") inputs"
 mv "$work/array/stats/3.json" "$work/array/stats/3-stopped.json"

@@ -61,7 +61,9 @@ extension NoteSequence {
         for n in notes where !n.isDrum { byTrack[n.track, default: []].append(n) }
         guard !byTrack.isEmpty else { return nil }
         let means = byTrack.mapValues { ns in Double(ns.reduce(0) { $0 + $1.pitch }) / Double(ns.count) }
-        let ranked = means.sorted { $0.value > $1.value }.map(\.key)   // highest register first
+        // Highest register first; tracks of equal mean pitch in track order (a dictionary's order changes from one
+        // process to the next, and the choice and its reasons must not).
+        let ranked = means.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key)
         let busiest = byTrack.values.map(\.count).max()!
         var best: MelodyTrackChoice?
         for track in byTrack.keys.sorted() {

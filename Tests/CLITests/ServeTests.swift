@@ -28,6 +28,13 @@ import TestSupport
         }
     }
 
+    @Test func otherInterfacesNeedAllowRemote() throws {
+        let r = try CLI.run(["serve", "--host", "0.0.0.0", "--port", "0"])
+        #expect(r.status == 64 && r.stderr.contains("--allow-remote"), "\(r.stderr)")
+        let bad = try CLI.run(["serve", "--port", "70000"])
+        #expect(bad.status == 64 && bad.stderr.contains("--port"))
+    }
+
     @Test func healthAttributesAndExamples() async throws {
         let health = try await HTTP.get(u + "/api/health").json()
         #expect(health["status"] as? String == "ok")

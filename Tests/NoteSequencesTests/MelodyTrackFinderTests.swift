@@ -31,6 +31,20 @@ import Testing
         }
     }
 
+    /// Two unnamed lines of the same mean pitch: the earlier track ranks higher, whatever order a dictionary gives
+    /// (it changes from process to process), so the choice and its reasons are the same in every run.
+    @Test func equalRegistersRankInTrackOrder() throws {
+        var notes: [Note] = []
+        for k in 0..<32 {
+            for track in 0..<5 { notes.append(Note(pitch: 60 + k % 5, start: 4 * k, end: 4 * k + 3, track: track, program: 0)) }
+        }
+        var s = NoteSequence(ticksPerQuarter: 4, notes: notes, timeSignatures: [TimeSignature(tick: 0, numerator: 4, denominator: 4)])
+        s.tracks = (0..<5).map { _ in TrackInfo(name: nil) }
+        s.sortNotes()
+        let choice = try #require(s.melodyTrack())
+        #expect(choice.track == 0 && choice.reasons.contains("highest register"), "\(choice)")
+    }
+
     @Test func withoutNamesTheHighMonophonicLineWins() throws {
         let choice = try #require(song(melodyName: nil, chordName: nil, bassName: nil).melodyTrack())
         #expect(choice.track == 2, "\(choice)")
