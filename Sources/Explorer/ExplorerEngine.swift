@@ -59,20 +59,59 @@ public final class ExplorerEngine: @unchecked Sendable {
 
     // MARK: - Requests
 
-    /// The edited piece: `recipe` run on `midi` (a Standard MIDI File), as MIDI bytes.
+    /// The edited piece: `recipe` run on `midi` (a Standard MIDI File), as MIDI bytes. The codes of a piece are
+    /// kept (by its bytes, tracks and model): moving a slider on the same piece decodes again without encoding it
+    /// again, which is most of the work.
     public func edit(_ midi: [UInt8], recipe: EditRecipe) throws -> [UInt8] {
         let encoding: LineEncoding = recipe.track == "drums" || ModelSettings.track(recipe.track, model: model) == "drums" ? .drums : .melody
         let known = attributes[encoding] ?? []
         for shift in recipe.shifts where !known.contains(shift.attribute) {
             throw ExplorerError.unknownAttribute(shift.attribute, known: known)
         }
-        let sequences = try Self.sequences(midi, field: "body")
         let plan = try plan(for: recipe)
-        let out = try Self.run(plan, [sequences], name: "upload")
+        let runner = PipelineRunner(plan: plan, threads: 1)
+        guard let encodeStage = plan.stages.firstIndex(where: { $0.label == "encode" }), let source = plan.sourceStages.first else {
+            throw ExplorerError.server("the edit pipeline has no encode stage")
+        }
+        let key = CodesKey(midi: Data(midi), track: recipe.track)
+        let out: [[any PipelineValue]]
+        if let codes = cachedCodes(key) {
+            out = try Self.run { try runner.runInMemory(given: [encodeStage: codes], wanted: runner.writerInputs, name: "upload") }
+        } else {
+            let sequences = try Self.sequences(midi, field: "body")
+            let all = try Self.run { try runner.runInMemory(given: [source: sequences], wanted: [encodeStage] + runner.writerInputs, name: "upload") }
+            keepCodes(all[0], for: key)
+            out = Array(all.dropFirst())
+        }
         guard let edited = (out.first?.first as? any ScoreValue)?.score else {
             throw ExplorerError.nothingToEdit("the piece has no track the model can take")
         }
         return try edited.midiFile().bytes()
+    }
+
+    /// A piece's codes are kept under its bytes and the tracks chosen.
+    struct CodesKey: Hashable {
+        let midi: Data
+        let track: String
+    }
+    private var codes: [CodesKey: [any PipelineValue]] = [:]
+    private var codesOrder: [CodesKey] = []
+    /// Pieces whose codes are kept, oldest dropped first.
+    static let codesCacheSize = 64
+
+    private func cachedCodes(_ key: CodesKey) -> [any PipelineValue]? {
+        lock.lock()
+        defer { lock.unlock() }
+        return codes[key]
+    }
+
+    private func keepCodes(_ values: [any PipelineValue], for key: CodesKey) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard codes[key] == nil else { return }
+        codes[key] = values
+        codesOrder.append(key)
+        if codesOrder.count > Self.codesCacheSize { codes[codesOrder.removeFirst()] = nil }
     }
 
     /// The pipeline file that reproduces `recipe` with `musicvae run` (YAML).
@@ -188,8 +227,13 @@ public final class ExplorerEngine: @unchecked Sendable {
 
     /// Runs a plan in memory; a stage's failure is the piece's problem (422), not the server's.
     static func run(_ plan: PipelinePlan, _ inputs: [[any PipelineValue]], name: String) throws -> [[any PipelineValue]] {
+        try run { try PipelineRunner(plan: plan, threads: 1).runInMemory(inputs, name: name) }
+    }
+
+    /// `body`, with a stage's failure turned into the piece's problem (422).
+    static func run<T>(_ body: () throws -> T) throws -> T {
         do {
-            return try PipelineRunner(plan: plan, threads: 1).runInMemory(inputs, name: name)
+            return try body()
         } catch let failure as InputFailure {
             throw ExplorerError.nothingToEdit(failure.message)
         }

@@ -10,14 +10,31 @@ final class ServedExplorer: @unchecked Sendable {
     /// "http://127.0.0.1:PORT".
     let url: String
 
+    /// Servers still running, stopped when the test process exits (a suite's shared server has no teardown).
+    nonisolated(unsafe) private static var running: [Process] = []
+    private static let lock = NSLock()
+    private static let stopAtExit: Void = { atexit { ServedExplorer.stopAll() } }()
+
+    static func stopAll() {
+        lock.lock()
+        let all = running
+        running = []
+        lock.unlock()
+        for p in all where p.isRunning { p.terminate() }
+    }
+
     /// Starts the server with `arguments` after `serve --port 0` and waits for its "listening on" line.
     init(_ arguments: [String] = []) throws {
+        _ = Self.stopAtExit
         process.executableURL = URL(fileURLWithPath: CLI.executable)
         process.arguments = ["serve", "--port", "0"] + arguments
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         try process.run()
+        Self.lock.lock()
+        Self.running.append(process)
+        Self.lock.unlock()
         var text = ""
         let deadline = Date().addingTimeInterval(30)
         while !text.contains("\n"), Date() < deadline {

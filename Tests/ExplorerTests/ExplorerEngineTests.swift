@@ -24,6 +24,22 @@ import TestSupport
 }
 
 extension ExplorerEngineTests {
+    /// A piece's codes are kept: edits after the first decode from them, and give what an engine that never saw
+    /// the piece gives.
+    @Test func keptCodesGiveTheSameEdits() throws {
+        let ode = try Self.example("melodies/ode-to-joy.mid")
+        let recipes = [EditRecipe(shifts: [.init(attribute: "note_density", amount: 1)]),
+                       EditRecipe(shifts: [.init(attribute: "pitch_range", amount: -1)], keepTune: false),
+                       EditRecipe(shifts: [])]
+        let warm = try ExplorerEngine(settings: Self.engine.settings)
+        let first = try warm.edit(ode, recipe: recipes[0])
+        for recipe in recipes {
+            let fresh = try ExplorerEngine(settings: Self.engine.settings)
+            #expect(try warm.edit(ode, recipe: recipe) == (try fresh.edit(ode, recipe: recipe)))
+        }
+        #expect(try warm.edit(ode, recipe: recipes[0]) == first)
+    }
+
     @Test func severalSlidersBecomeOneAttributeStageEach() throws {
         let base = try PipelineFile(path: Self.root + "/Pipelines/edit.yaml")
         let recipe = EditRecipe(shifts: [.init(attribute: "note_density", amount: 1), .init(attribute: "diatonic", amount: 0),

@@ -249,20 +249,34 @@ public struct PipelineRunner: Sendable {
             throw InputFailure(path: name, reason: "too many inputs",
                                message: "\(given.count) inputs given, but the pipeline reads \(plan.sourceStages.count)")
         }
+        let sources = Dictionary(uniqueKeysWithValues: zip(plan.sourceStages, given))
+        return try runInMemory(given: sources, wanted: writerInputs, name: name)
+    }
+
+    /// The stages whose values the writers write, in writer order.
+    public var writerInputs: [Int] {
+        plan.stages.indices.filter { plan.stages[$0].outputType == WrittenFile.typeName }.flatMap { steps[$0].inputs }
+    }
+
+    /// Runs only what the `wanted` stages need, in memory: a stage in `given` is not run (its values are given:
+    /// what a source would read, or a stage's earlier results, such as the codes of a piece encoded before), and the
+    /// stages only it depends on are not run either. Returns the values of each wanted stage. Writers never run.
+    public func runInMemory(given: [Int: [any PipelineValue]], wanted: [Int], name: String = "(memory)") throws -> [[any PipelineValue]] {
+        var needed = Set<Int>(), stack = wanted
+        while let k = stack.popLast() {
+            guard needed.insert(k).inserted, given[k] == nil else { continue }
+            stack += steps[k].inputs
+        }
         var stats = plan.stages.map { StageStats(stage: $0.label) }
-        let sources = Dictionary(uniqueKeysWithValues: zip(plan.sourceStages, given.map { PipelineValues(mixed: $0) }))
-        switch runStages(InputFile(path: name), unit: 0, given: sources, stats: &stats) {
-        case .success(let results):
-            return plan.stages.indices.filter { plan.stages[$0].outputType == WrittenFile.typeName }
-                .map { k in steps[k].inputs.flatMap { results[$0].all } }
-        case .failure(let failure):
-            throw failure
+        switch runStages(InputFile(path: name), unit: 0, given: given.mapValues { PipelineValues(mixed: $0) }, only: needed, stats: &stats) {
+        case .success(let results): return wanted.map { results[$0].all }
+        case .failure(let failure): throw failure
         }
     }
 
-    /// The stages in order, for one unit. With `given`, source stages take those values instead of reading files
-    /// and writer stages are not run.
-    private func runStages(_ input: InputFile, unit: Int, given: [Int: PipelineValues]?,
+    /// The stages in order, for one unit. With `given` (a run in memory), the stages it names take those values
+    /// instead of running, writer stages are not run, and with `only`, neither is any stage outside it.
+    private func runStages(_ input: InputFile, unit: Int, given: [Int: PipelineValues]?, only: Set<Int>? = nil,
                            stats: inout [StageStats]) -> Result<[PipelineValues], InputFailure> {
         var results = [PipelineValues](repeating: .empty, count: plan.stages.count)
         let started = Date()
@@ -274,6 +288,11 @@ public struct PipelineRunner: Sendable {
             }
             let stage = steps[k]
             if given != nil && plan.stages[k].outputType == WrittenFile.typeName { continue }
+            if let only, !only.contains(k) { continue }
+            if let values = given?[k], !stage.inputs.isEmpty {
+                results[k] = values
+                continue
+            }
             // The stage adds to this worker's tally directly (moved out and back, so it is never copied).
             var drops = DropCounts(stats[k].dropped)
             stats[k].dropped = [:]
