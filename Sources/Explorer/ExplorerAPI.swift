@@ -56,8 +56,8 @@ public struct ExplorerAPI: Sendable {
             let recipe = try Self.recipe(request.uri.queryParameters)
             let midi = try await body(request)
             let edited = try await pool.run { try engine.edit(midi, recipe: recipe) }
-            var response = Self.bytes(edited, "audio/midi", filename: "edited.mid")
-            response.headers[.init("X-Note-Count")!] = String((try? engine.noteCount(edited)) ?? 0)
+            var response = Self.bytes(edited.midi, "audio/midi", filename: "edited.mid")
+            response.headers[.init("X-Note-Count")!] = String(edited.notes)
             return response
         }
         api.post("pipeline") { request, _ in

@@ -21,14 +21,16 @@ public final class ExplorerEngine: @unchecked Sendable {
     public let drumModel: String?
     /// Bars per window of the model.
     public let bars: Int
+    /// The model's encoding (melody or drums), read once: it decides what `track: auto` means.
+    let encoding: LineEncoding
     let pipelines: [String: PipelineFile]
     let synths: SynthesizerPool
-    private let lock = NSLock()
-    private var plans: [String: PipelinePlan] = [:]
-    private var audio: [Data: [UInt8]] = [:]
-    private var audioOrder: [Data] = []
-    /// Renders kept (by the MIDI bytes they came from), oldest dropped first.
-    static let audioCacheSize = 64
+    /// Plans by pipeline and settings (a slider state, say).
+    private let plans = BoundedCache<String, PipelinePlan>(capacity: 512)
+    /// Renders by the MIDI bytes they came from.
+    private let audio = BoundedCache<Data, [UInt8]>(capacity: 64)
+    /// A piece's codes by its bytes and the tracks chosen: moving a slider on an open piece only decodes.
+    private let codes = BoundedCache<CodesKey, [any PipelineValue]>(capacity: 64)
 
     /// Loads what every request needs: the bundled pipelines, the model's configuration and attribute vectors,
     /// the soundfont (checked; synthesizers are made on first render).
@@ -36,6 +38,7 @@ public final class ExplorerEngine: @unchecked Sendable {
         self.settings = settings
         model = try ModelSettings.folder(settings.model ?? "", context: settings.context)
         bars = try ModelSettings.bars(model: model)
+        encoding = ModelSettings.family(of: model).first?.encoding ?? .melody
         var files: [String: PipelineFile] = [:]
         for name in ["edit", "interpolate", "grid", "sample"] {
             files[name] = try PipelineFile(path: settings.pipelines + "/\(name).yaml")
@@ -59,12 +62,20 @@ public final class ExplorerEngine: @unchecked Sendable {
 
     // MARK: - Requests
 
-    /// The edited piece: `recipe` run on `midi` (a Standard MIDI File), as MIDI bytes. The codes of a piece are
-    /// kept (by its bytes, tracks and model): moving a slider on the same piece decodes again without encoding it
-    /// again, which is most of the work.
-    public func edit(_ midi: [UInt8], recipe: EditRecipe) throws -> [UInt8] {
-        let encoding: LineEncoding = recipe.track == "drums" || ModelSettings.track(recipe.track, model: model) == "drums" ? .drums : .melody
-        let known = attributes[encoding] ?? []
+    /// An edited piece: its MIDI bytes and how many notes it has.
+    public struct Edited: Sendable {
+        /// The Standard MIDI File.
+        public var midi: [UInt8]
+        /// Notes in it (all tracks).
+        public var notes: Int
+    }
+
+    /// The edited piece: `recipe` run on `midi` (a Standard MIDI File). The codes of a piece are kept (by its bytes
+    /// and tracks): moving a slider on the same piece decodes again without encoding it again, which is most of the
+    /// work.
+    public func edit(_ midi: [UInt8], recipe: EditRecipe) throws -> Edited {
+        let track = ModelSettings.track(recipe.track, modelEncoding: encoding)
+        let known = attributes[track == "drums" ? .drums : .melody] ?? []
         for shift in recipe.shifts where !known.contains(shift.attribute) {
             throw ExplorerError.unknownAttribute(shift.attribute, known: known)
         }
@@ -75,58 +86,38 @@ public final class ExplorerEngine: @unchecked Sendable {
         }
         let key = CodesKey(midi: Data(midi), track: recipe.track)
         let out: [[any PipelineValue]]
-        if let codes = cachedCodes(key) {
-            out = try Self.run { try runner.runInMemory(given: [encodeStage: codes], wanted: runner.writerInputs, name: "upload") }
+        if let kept = codes[key] {
+            out = try Self.run { try runner.runInMemory(given: [encodeStage: kept], wanted: runner.writerInputs, name: "upload") }
         } else {
             let sequences = try Self.sequences(midi, field: "body")
             let all = try Self.run { try runner.runInMemory(given: [source: sequences], wanted: [encodeStage] + runner.writerInputs, name: "upload") }
-            keepCodes(all[0], for: key)
+            codes.keep(all[0], for: key)
             out = Array(all.dropFirst())
         }
         guard let edited = (out.first?.first as? any ScoreValue)?.score else {
             throw ExplorerError.nothingToEdit("the piece has no track the model can take")
         }
-        return try edited.midiFile().bytes()
+        return Edited(midi: try edited.midiFile().bytes(), notes: edited.notes.count)
     }
 
-    /// A piece's codes are kept under its bytes and the tracks chosen.
+    /// What a piece's codes are kept under: its bytes and the tracks chosen.
     struct CodesKey: Hashable {
         let midi: Data
         let track: String
     }
-    private var codes: [CodesKey: [any PipelineValue]] = [:]
-    private var codesOrder: [CodesKey] = []
-    /// Pieces whose codes are kept, oldest dropped first.
-    static let codesCacheSize = 64
-
-    private func cachedCodes(_ key: CodesKey) -> [any PipelineValue]? {
-        lock.lock()
-        defer { lock.unlock() }
-        return codes[key]
-    }
-
-    private func keepCodes(_ values: [any PipelineValue], for key: CodesKey) {
-        lock.lock()
-        defer { lock.unlock() }
-        guard codes[key] == nil else { return }
-        codes[key] = values
-        codesOrder.append(key)
-        if codesOrder.count > Self.codesCacheSize { codes[codesOrder.removeFirst()] = nil }
-    }
 
     /// The pipeline file that reproduces `recipe` with `musicvae run` (YAML).
     public func pipelineYAML(_ recipe: EditRecipe) throws -> String {
-        let file = try recipe.pipeline(from: pipelines["edit"]!, model: settings.model)
-        var saved = file
-        saved.variables["bars"] = (String(bars), file.variables["bars"]?.location ?? SourceLocation(file: file.path, line: 1, column: 1))
-        return try saved.yaml(comments: recipe.comments)
+        var file = try recipe.pipeline(from: pipelines["edit"]!, model: settings.model)
+        file.variables["bars"] = (String(bars), file.variables["bars"]?.location ?? SourceLocation(file: file.path, line: 1, column: 1))
+        return try file.yaml(comments: recipe.comments)
     }
 
     /// Steps from `a` to `b` (each a MIDI file; their first window), as MIDI bytes, A's reconstruction first.
     public func interpolate(_ a: [UInt8], _ b: [UInt8], steps: Int, track: String) throws -> [[UInt8]] {
         let inputs = [try Self.sequences(a, field: "a"), try Self.sequences(b, field: "b")]
         let plan = try cachedPlan("interpolate|\(steps)|\(track)") {
-            try self.plan(self.pipelines["interpolate"]!, ["steps": "\(steps)", "track": ModelSettings.track(track, model: self.model)])
+            try self.plan(self.pipelines["interpolate"]!, ["steps": "\(steps)", "track": ModelSettings.track(track, modelEncoding: self.encoding)])
         }
         return try pieces(try Self.run(plan, inputs, name: "interpolation").first ?? [],
                           missing: "a piece has no 2-bar window in 4/4 the model can take")
@@ -137,7 +128,7 @@ public final class ExplorerEngine: @unchecked Sendable {
         let names = ExplorerAPI.gridFields
         let inputs = try zip(corners, names).map { try Self.sequences($0, field: $1) }
         let plan = try cachedPlan("grid|\(steps)|\(track)") {
-            try self.plan(self.pipelines["grid"]!, ["steps": "\(steps)", "track": ModelSettings.track(track, model: self.model)])
+            try self.plan(self.pipelines["grid"]!, ["steps": "\(steps)", "track": ModelSettings.track(track, modelEncoding: self.encoding)])
         }
         return try pieces(try Self.run(plan, inputs, name: "grid").first ?? [],
                           missing: "a piece has no 2-bar window in 4/4 the model can take")
@@ -155,37 +146,20 @@ public final class ExplorerEngine: @unchecked Sendable {
 
     /// The piece rendered by FluidSynth, as WAV bytes (16-bit stereo, 44.1 kHz); renders are cached by MIDI bytes.
     public func render(_ midi: [UInt8]) throws -> [UInt8] {
-        let key = Data(midi)
-        lock.lock()
-        if let hit = audio[key] {
-            lock.unlock()
-            return hit
+        try audio.value(for: Data(midi)) {
+            let sequence = try Self.merged(midi)
+            do {
+                return try AudioFile.wavBytes(try synths.render(sequence), format: .pcm16)
+            } catch {
+                throw ExplorerError.server("rendering failed: \(error)")
+            }
         }
-        lock.unlock()
-        let sequence = try Self.merged(midi)
-        let wav: [UInt8]
-        do {
-            wav = try AudioFile.wavBytes(try synths.render(sequence), format: .pcm16)
-        } catch {
-            throw ExplorerError.server("rendering failed: \(error)")
-        }
-        lock.lock()
-        if audio[key] == nil {
-            audio[key] = wav
-            audioOrder.append(key)
-            if audioOrder.count > Self.audioCacheSize { audio[audioOrder.removeFirst()] = nil }
-        }
-        lock.unlock()
-        return wav
     }
 
     /// The piece's piano roll as SVG (as `musicvae pianoroll` draws it).
     public func pianoRoll(_ midi: [UInt8], title: String) throws -> String {
         PianoRoll().svg([(title: title, sequence: try Self.merged(midi))])
     }
-
-    /// Notes in the piece (all tracks).
-    public func noteCount(_ midi: [UInt8]) throws -> Int { try Self.merged(midi).notes.count }
 
     // MARK: - Plans
 
@@ -194,23 +168,12 @@ public final class ExplorerEngine: @unchecked Sendable {
         let key = "edit|" + recipe.shifts.map { "\($0.attribute)=\($0.amount)" }.joined(separator: ",") + "|\(recipe.track)|\(recipe.keepTune)"
         return try cachedPlan(key) {
             let file = try recipe.pipeline(from: self.pipelines["edit"]!, model: nil)
-            return try self.plan(file, ["track": ModelSettings.track(recipe.track, model: self.model)])
+            return try self.plan(file, ["track": ModelSettings.track(recipe.track, modelEncoding: self.encoding)])
         }
     }
 
     private func cachedPlan(_ key: String, _ make: () throws -> PipelinePlan) throws -> PipelinePlan {
-        lock.lock()
-        if let plan = plans[key] {
-            lock.unlock()
-            return plan
-        }
-        lock.unlock()
-        let plan = try make()
-        lock.lock()
-        if plans.count >= 512 { plans.removeAll() }
-        plans[key] = plan
-        lock.unlock()
-        return plan
+        try plans.value(for: key, make)
     }
 
     /// A bundled pipeline planned for memory: inputs and outputs are never listed or written, the model is ours.

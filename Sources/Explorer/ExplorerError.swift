@@ -61,12 +61,3 @@ public enum ExplorerError: Error, Sendable, Equatable, CustomStringConvertible {
 
     private func format(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : String(x) }
 }
-
-// MARK: - HTTP
-
-extension ExplorerError: HTTPResponseError {
-    /// `{"error": "..."}` with the status.
-    public func response(from request: Request, context: some RequestContext) throws -> Response {
-        JSONReply.response(["error": description], status: status)
-    }
-}

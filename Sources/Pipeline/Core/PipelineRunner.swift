@@ -159,6 +159,7 @@ public struct PipelineRunner: Sendable {
             }
             return Set(units.indices.filter { later.contains(units[$0]) })
         }()
+        let existing = skipExisting ? writerTemplates : nil
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             var local = plan.stages.map { StageStats(stage: $0.label) }
             // Inputs are claimed a few at a time: one lock per chunk, not two per input.
@@ -172,7 +173,7 @@ public struct PipelineRunner: Sendable {
                         progress?(state.skip(Self.doneEarlier), inputs.count)
                         continue
                     }
-                    if skipExisting && outputsExist(inputs[i]) {
+                    if let existing, Self.outputsExist(inputs[i], templates: existing) {
                         progress?(state.skip("outputs already there (--skip-existing)"), inputs.count)
                         continue
                     }
@@ -207,9 +208,8 @@ public struct PipelineRunner: Sendable {
     }
 
     /// Whether every output of `input` is there (see `skipExisting`).
-    func outputsExist(_ input: InputFile) -> Bool {
-        guard let templates = writerTemplates else { return false }
-        return templates.allSatisfy { t in
+    static func outputsExist(_ input: InputFile, templates: [String]) -> Bool {
+        templates.allSatisfy { t in
             let path = OutputName.expand(t, source: input.path, index: 1)
             return ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int ?? 0) > 0
         }
@@ -289,7 +289,7 @@ public struct PipelineRunner: Sendable {
             let stage = steps[k]
             if given != nil && plan.stages[k].outputType == WrittenFile.typeName { continue }
             if let only, !only.contains(k) { continue }
-            if let values = given?[k], !stage.inputs.isEmpty {
+            if let values = given?[k] {
                 results[k] = values
                 continue
             }
@@ -300,15 +300,11 @@ public struct PipelineRunner: Sendable {
             var next = PipelineValues.empty
             do {
                 if stage.inputs.isEmpty {
+                    // A source stage: this unit's file (the only one, when the stage reads a single file).
+                    let files = plan.stages[k].sourceFiles
+                    let file = k == firstSource || files.isEmpty ? input : files[min(unit, files.count - 1)]
                     stats[k].received += 1
-                    if let values = given?[k] {
-                        next = values
-                    } else {
-                        // A source stage: this unit's file (the only one, when the stage reads a single file).
-                        let files = plan.stages[k].sourceFiles
-                        let file = k == firstSource || files.isEmpty ? input : files[min(unit, files.count - 1)]
-                        next = try stage.node.run(PipelineValues([file]), &drops)
-                    }
+                    next = try stage.node.run(PipelineValues([file]), &drops)
                 } else {
                     switch stage.node.mode {
                     case .each:

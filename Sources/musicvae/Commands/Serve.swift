@@ -92,7 +92,7 @@ struct Serve: ParsableCommand {
             let path = home + "/" + folder
             for name in ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted() where name.hasSuffix(".mid") {
                 if let data = FileManager.default.contents(atPath: path + "/" + name) {
-                    found[String(name.dropLast(4)), default: Array(data)] = Array(data)
+                    found[String(name.dropLast(4))] = Array(data)
                 }
             }
         }

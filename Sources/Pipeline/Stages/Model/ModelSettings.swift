@@ -8,8 +8,12 @@ public enum ModelSettings {
     /// The `track` value for a model: `auto` and `all` mean the drums when the model is a drum model.
     public static func track(_ track: String, model folder: String) -> String {
         guard track == "auto" || track == "all" else { return track }
-        let config = (try? MusicVAEModel.storedConfig(in: URL(fileURLWithPath: folder))) ?? nil
-        return config?.lineEncoding == .drums ? "drums" : track
+        return Self.track(track, modelEncoding: ModelStore.config(of: folder)?.lineEncoding)
+    }
+
+    /// The same for a model whose encoding is known (nil: unknown, taken as a melody model).
+    public static func track(_ track: String, modelEncoding: LineEncoding?) -> String {
+        (track == "auto" || track == "all") && modelEncoding == .drums ? "drums" : track
     }
 
     /// Bars per window of the model in `folder` (its steps / 16), from config.json, or from the weights for a
