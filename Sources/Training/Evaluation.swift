@@ -16,11 +16,15 @@ public struct Evaluation: Sendable, Codable, Equatable {
     public var recon: Double
     /// Mean evidence lower bound, -(recon + KL), in nats (z = mu: deterministic).
     public var elbo: Double
+    /// The floor a model has to beat: the accuracy of guessing the windows' most frequent class at every step
+    /// (in 16-bar melodies "hold the note", about 0.62). Absent in curves written before it was measured.
+    public var constantGuessAccuracy: Double?
 
     enum CodingKeys: String, CodingKey {
         case windows, kl, recon, elbo
         case teacherForcedAccuracy = "teacher_forced_accuracy"
         case samplingAccuracy = "sampling_accuracy"
+        case constantGuessAccuracy = "constant_guess_accuracy"
     }
 
     /// Evaluates `model` on `windows` in batches.
@@ -47,7 +51,19 @@ public struct Evaluation: Sendable, Codable, Equatable {
         let n = Double(max(1, windows.count))
         return Evaluation(windows: windows.count, teacherForcedAccuracy: Double(tfCorrect) / Double(max(1, steps)),
                           samplingAccuracy: Double(sampleCorrect) / Double(max(1, steps)),
-                          kl: kl / n, recon: recon / n, elbo: -(recon + kl) / n)
+                          kl: kl / n, recon: recon / n, elbo: -(recon + kl) / n,
+                          constantGuessAccuracy: constantGuessAccuracy(windows))
+    }
+
+    /// The share of steps holding the most frequent class of `windows` (0 for no steps).
+    public static func constantGuessAccuracy(_ windows: [[Int]]) -> Double {
+        var counts: [Int: Int] = [:]
+        var steps = 0
+        for window in windows {
+            for c in window { counts[c, default: 0] += 1 }
+            steps += window.count
+        }
+        return Double(counts.values.max() ?? 0) / Double(max(1, steps))
     }
 
     static func argmax(_ v: [Float]) -> Int {

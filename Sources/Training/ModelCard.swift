@@ -74,6 +74,7 @@ public struct ModelCard {
                 | KL (nats) | \(String(format: "%.3f", e.kl)) |
                 | reconstruction (nats) | \(String(format: "%.3f", e.recon)) |
                 | ELBO (nats) | \(String(format: "%.3f", e.elbo)) |
+                | floor: the most frequent class guessed at every step | \(e.constantGuessAccuracy.map { String(format: "%.4f", $0) } ?? "-") |
 
                 Reproduce: `musicvae eval --model <this folder> --data \(data.joined(separator: " ")) --split held-out --limit \(e.windows)`
 
@@ -112,7 +113,8 @@ public struct ModelCard {
         info.merge(history.json) { _, new in new }
         if let e = evaluation {
             info["held_out"] = ["windows": e.windows, "teacher_forced_accuracy": e.teacherForcedAccuracy,
-                                "sampling_accuracy": e.samplingAccuracy, "kl": e.kl, "elbo": e.elbo]
+                                "sampling_accuracy": e.samplingAccuracy, "kl": e.kl, "elbo": e.elbo,
+                                "constant_guess_accuracy": e.constantGuessAccuracy ?? 0]
         }
         let json = try JSONSerialization.data(withJSONObject: info, options: [.prettyPrinted, .sortedKeys])
         try json.write(to: folder.appendingPathComponent("training.json"), options: .atomic)

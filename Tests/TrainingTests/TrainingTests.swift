@@ -151,5 +151,14 @@ func scratch() throws -> URL {
         #expect(e.samplingAccuracy == 1)
         #expect(e.elbo == -(e.recon + e.kl))
         #expect(e.kl > 0)
+        // 22 of the window's 32 steps hold (class 0): the floor a model must beat.
+        #expect(e.constantGuessAccuracy == 22.0 / 32.0)
+    }
+
+    /// The floor counts the most frequent class over all steps of all windows, whatever it is.
+    @Test func constantGuessIsTheMostFrequentClassShare() {
+        #expect(Evaluation.constantGuessAccuracy([[5, 5, 1, 2], [5, 3, 3, 3]]) == 0.375)
+        #expect(Evaluation.constantGuessAccuracy([[7]]) == 1)
+        #expect(Evaluation.constantGuessAccuracy([]) == 0)
     }
 }

@@ -10,7 +10,8 @@ struct Eval: ParsableCommand {
         discussion: """
             Windows are taken as in training. --split held-out keeps only the files training held out (1 in 20 by \
             path hash), which is how model cards are measured. JSON keys: windows, teacher_forced_accuracy, \
-            sampling_accuracy, kl, elbo (and recon).
+            sampling_accuracy, kl, elbo, recon, and constant_guess_accuracy: the floor a model has to beat, the \
+            accuracy of guessing the windows' most frequent class at every step.
             """)
 
     @OptionGroup var model: ModelOption
@@ -43,8 +44,9 @@ struct Eval: ParsableCommand {
         if json {
             print(try jsonString(e))
         } else {
-            print(String(format: "%d windows: teacher-forced accuracy %.4f, sampling accuracy %.4f, KL %.3f, recon %.3f, ELBO %.3f",
-                         e.windows, e.teacherForcedAccuracy, e.samplingAccuracy, e.kl, e.recon, e.elbo))
+            print(String(format: "%d windows: teacher-forced accuracy %.4f, sampling accuracy %.4f, KL %.3f, recon %.3f, ELBO %.3f "
+                         + "(the most frequent class guessed at every step: %.4f)",
+                         e.windows, e.teacherForcedAccuracy, e.samplingAccuracy, e.kl, e.recon, e.elbo, e.constantGuessAccuracy ?? 0))
         }
     }
 }
