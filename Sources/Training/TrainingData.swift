@@ -223,3 +223,11 @@ public func transposeWindow(_ events: [Int], by semitones: Int) -> [Int] {
     }
     return out
 }
+
+/// A drum window (512-class steps, see `DrumEncoding`) with its cymbals (closed and open hi-hat, crash, ride)
+/// replaced step by step by those of `other`: kick, snare and toms from `drums`, cymbals from `other`.
+public func recombineDrums(_ drums: [Int], cymbalsFrom other: [Int]) -> [Int] {
+    precondition(drums.count == other.count, "drum windows of one length")
+    let cymbals = DrumEncoding.cymbals.reduce(0) { $0 | (1 << $1) }
+    return zip(drums, other).map { a, b in (a & ~cymbals) | (b & cymbals) }
+}

@@ -10,6 +10,14 @@ let tiny = MusicVAEConfig(name: "tiny", numSteps: 32, zSize: 8,
                           encoder: .init(kind: .bidirectional, layerSizes: [16]),
                           decoder: .init(kind: .flat, layerSizes: [16]), maxBeta: 0.2, betaRate: 0.99, learningRate: 0.01)
 
+/// `tiny` for 2-bar drum patterns (512 classes).
+let tiny2barDrums: MusicVAEConfig = {
+    var c = tiny
+    c.depth = DrumEncoding.classCount
+    c.encoding = .drums
+    return c
+}()
+
 func scratch() throws -> URL {
     let url = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("musicvae-train-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
@@ -127,6 +135,27 @@ func scratch() throws -> URL {
         // The curve's windows are spread over the held-out set, not its first ones.
         #expect(TrainingRun.spread((0..<10).map { [$0] }, count: 4) == [[0], [2], [5], [7]])
         #expect(TrainingRun.spread([[1], [2]], count: 4) == [[1], [2]])
+    }
+
+    /// Drum recombination on real grooves: every recombined window has the kick, snare and toms of one training
+    /// window and the cymbals of another, about the share asked for are new combinations, and without it every
+    /// window is a training window as it is.
+    @Test func drumRecombinationMixesTwoGroovesHalves() throws {
+        let grooves = SharedData.files(in: SharedData.corpus + "/grooves/stdlib", 12)
+        let d = try WindowDataset(paths: grooves, settings: .init(for: MusicVAEConfig.drums2barSmall, heldOutEvery: 0))
+        let cymbals = DrumEncoding.cymbals.reduce(0) { $0 | (1 << $1) }
+        let shells = Set(d.train.map { $0.map { $0 & ~cymbals } }), hats = Set(d.train.map { $0.map { $0 & cymbals } })
+        let known = Set(d.train)
+        #expect(recombineDrums([1 | 4, 2, 256], cymbalsFrom: [8, 4 | 1, 0]) == [1 | 8, 2 | 4, 0])
+        var options = TrainingOptions(steps: 1, batch: 200, seed: 4)
+        let plain = try TrainingRun(config: tiny2barDrums, data: d.train, output: try scratch(), options: options, start: .fresh)
+        options.drumRecombination = 0.5
+        let mixed = try TrainingRun(config: tiny2barDrums, data: d.train, output: try scratch(), options: options, start: .fresh)
+        let drawn = (0..<5).flatMap { mixed.batch(at: $0) }
+        #expect(drawn.allSatisfy { shells.contains($0.map { $0 & ~cymbals }) && hats.contains($0.map { $0 & cymbals }) })
+        let new = Double(drawn.filter { !known.contains($0) }.count) / Double(drawn.count)
+        #expect(new > 0.3 && new <= 0.5, "new combinations: \(new)")
+        #expect((0..<5).flatMap { plain.batch(at: $0) }.allSatisfy { known.contains($0) })
     }
 
     /// A tiny model learns a handful of windows; evaluation reports what it learnt.

@@ -63,6 +63,9 @@ struct Train: ParsableCommand {
     @Option(help: ArgumentHelp("How batches draw from the --data paths: windows (every window equally likely), sqrt (each path in proportion to the square root of its windows) or sources (every path equally likely).", valueName: "balance"))
     var balance: DataBalance = .windows
 
+    @Option(help: ArgumentHelp("Drum models: the share of training windows (0...1) given the hi-hats and cymbals of another window, kick, snare and toms staying: combinations the grooves lack, against learning them by heart.", valueName: "share"))
+    var drumRecombination: Double = 0
+
     @Option(help: "Random seed (weights, batches, noise).")
     var seed: UInt64 = 1
 
@@ -80,6 +83,7 @@ struct Train: ParsableCommand {
             throw ValidationError("give at most one of --resume, --resume-or-start and --init-from")
         }
         if evalMinutes < 0 { throw ValidationError("--eval-minutes must be 0 or more") }
+        if !(0...1).contains(drumRecombination) { throw ValidationError("--drum-recombination is a share, 0...1") }
     }
 
     func run() throws {
@@ -98,6 +102,9 @@ struct Train: ParsableCommand {
         }
         defer { mpi?.finish() }
         let cfg = try loadConfig(config)
+        if drumRecombination > 0 && cfg.lineEncoding != .drums {
+            throw CLIError("--drum-recombination is for drum models; \(config) is a \(cfg.lineEncoding) model")
+        }
         let settings = WindowDataset.Settings(for: cfg)
         let progress = ProgressLine("reading")
         let dataset = try WindowDataset(paths: data, settings: settings) { if leader { progress.update($0, $1) } }
@@ -109,6 +116,7 @@ struct Train: ParsableCommand {
         options.checkpointSeconds = checkpointSeconds
         options.evaluationSeconds = evalMinutes * 60
         options.balance = balance
+        options.drumRecombination = drumRecombination
         let output = URL(fileURLWithPath: out)
         let start: TrainingStart = resume ? .resume(orStart: false) : resumeOrStart ? .resume(orStart: true)
             : initFrom.map { .initFrom(URL(fileURLWithPath: $0)) } ?? .fresh
