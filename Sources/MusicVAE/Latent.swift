@@ -138,19 +138,39 @@ public struct AttributeVectors: Codable, Sendable, Equatable {
 
     /// Computes the vectors from codes and the attribute values of the same windows (`values[name][i]` belongs to
     /// `codes[i]`). Windows are ranked by value (ties by position) and split into quartiles by rank.
+    ///
+    /// A rare or saturated attribute ties the whole middle half (most windows have no 16th syncopation at all;
+    /// most are entirely diatonic): the quartile boundaries are then one value, and ranks would cut that value's
+    /// windows arbitrarily, filling a quartile with windows no different from the other one (measured on the
+    /// melody model: its syncopation vectors moved their own attribute by -1% and +5%). There the groups are
+    /// split by value instead: the windows above the tied value against those at it (or at it against those
+    /// below it, or above against below where there are both).
     public static func compute(codes: [[Float]], values: [String: [Double]], data: [String]) -> AttributeVectors {
         var vectors: [String: [Float]] = [:]
         var means: [String: [Double]] = [:]
-        let n = codes.count
-        let q = max(1, n / 4)
         for (name, v) in values {
-            let order = v.indices.sorted { v[$0] != v[$1] ? v[$0] < v[$1] : $0 < $1 }
-            let bottom = Array(order.prefix(q)), top = Array(order.suffix(q))
+            let (top, bottom) = groups(v)
             vectors[name] = zip(Latent.mean(top.map { codes[$0] }), Latent.mean(bottom.map { codes[$0] })).map { $0 - $1 }
-            means[name] = [top.reduce(0) { $0 + v[$1] } / Double(q), bottom.reduce(0) { $0 + v[$1] } / Double(q)]
+            means[name] = [top.reduce(0) { $0 + v[$1] } / Double(top.count), bottom.reduce(0) { $0 + v[$1] } / Double(bottom.count)]
         }
-        return AttributeVectors(vectors: vectors, quartileMeans: means, windows: n, data: data,
-                                method: "mean z (mu) of the top quartile minus mean z of the bottom quartile, per attribute")
+        return AttributeVectors(vectors: vectors, quartileMeans: means, windows: codes.count, data: data,
+                                method: "mean z (mu) of the top quartile minus mean z of the bottom quartile, per attribute "
+                                    + "(where the middle half ties: the windows above the tied value against those at it, at it against below, or above against below)")
+    }
+
+    /// The windows of the top and the bottom group of one attribute's values (see `compute`).
+    static func groups(_ v: [Double]) -> (top: [Int], bottom: [Int]) {
+        let q = max(1, v.count / 4)
+        let order = v.indices.sorted { v[$0] != v[$1] ? v[$0] < v[$1] : $0 < $1 }
+        let low = v[order[q - 1]], high = v[order[v.count - q]]
+        guard low == high else { return (Array(order.suffix(q)), Array(order.prefix(q))) }
+        let above = order.filter { v[$0] > high }, at = order.filter { v[$0] == high }, below = order.filter { v[$0] < high }
+        switch (above.isEmpty, below.isEmpty) {
+        case (false, false): return (above, below)
+        case (false, true): return (above, at)
+        case (true, false): return (at, below)
+        case (true, true): return (order, order)  // every value equal: nothing to tell apart, a zero vector
+        }
     }
 
     /// Reads `attributes.json` from a model folder.

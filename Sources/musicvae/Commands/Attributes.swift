@@ -14,7 +14,9 @@ struct Attributes: ParsableCommand {
     struct Compute: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Encode the training windows and store, per attribute, mean z of the top quartile minus mean z of the bottom quartile.",
-            discussion: "Writes attributes.json into the model folder. Melody models: " + MelodyAttributes.names.joined(separator: ", ")
+            discussion: "Where most windows share one value (no syncopation at all, entirely diatonic), the groups are "
+                + "split by value instead: the windows above that value against those at it, or at it against those below. "
+                + "Writes attributes.json into the model folder. Melody models: " + MelodyAttributes.names.joined(separator: ", ")
                 + "; drum models: " + DrumAttributes.names.joined(separator: ", ") + ".")
 
         @OptionGroup var model: ModelOption
@@ -43,7 +45,7 @@ struct Attributes: ParsableCommand {
             print("\(windows.count) windows encoded; attributes.json written to \(folder)")
             for name in names {
                 let q = vectors.quartileMeans[name]!
-                print(String(format: "  %-18@ top quartile %.3f, bottom %.3f, |v| %.2f", name as NSString, q[0], q[1],
+                print(String(format: "  %-18@ mean of the top group %.3f, of the bottom %.3f, |v| %.2f", name as NSString, q[0], q[1],
                              Latent.norm(vectors.vectors[name]!)))
             }
         }

@@ -57,14 +57,14 @@ struct RenderCommand: ParsableCommand {
 
 /// Runs a bundled pipeline for a convenience command: errors become one-line messages, the summary is printed,
 /// and a failed input makes the command exit 1.
-/// One line saying what a run left as it was and why, from every stage's drop counts ("kept as they were:
-/// 16 windows passed through unencoded: 3/4 windows of 24 steps, the model takes 32; track 1 'Bass' kept: ..."),
-/// or nil when nothing was left out.
+/// One line saying which tracks a run read, what it left as it was and why, from every stage's counts ("read,
+/// kept and skipped: drums: track 4 'Drums'; kept as they are: tracks 1 'Melody', 2 'Bass' (1); passed through
+/// unencoded: 3/4 windows of 24 steps, the model takes 32 (16)"), or nil when there is nothing to say.
 func keptSummary(_ report: RunReport) -> String? {
     let parts = report.stages.flatMap { s in
         s.dropped.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }
     }
-    return parts.isEmpty ? nil : "kept as they were or skipped: " + parts.joined(separator: "; ")
+    return parts.isEmpty ? nil : "read, kept and skipped: " + parts.joined(separator: "; ")
 }
 
 /// Runs a bundled pipeline and reports what it wrote and kept (on standard error when `statusToStandardError`,

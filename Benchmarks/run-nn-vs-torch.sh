@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Training and inference speed of our engine against PyTorch on the CPU, in the same run, with the same
+# threads, on the same model (cat-mel_2bar_small) and the same work: the same in-process loop on both sides
+# (one training step at batch 64 / 512 with Adam; encode + greedy 32-step decode at batch 1 / 64), medians
+# after one warm-up. Ratios above 1 mean ours is faster (examples/s ours / theirs; latency theirs / ours).
+#   bash Benchmarks/run-nn-vs-torch.sh [THREADS]      (default 2; run it on an otherwise idle machine)
+# Ours runs twice: with OpenBLAS's kernels as the environment sets them (OPENBLAS_CORETYPE, if set) and as
+# OpenBLAS chooses them for the CPU itself (OPENBLAS_CORETYPE unset). PyTorch brings its own kernels.
+# PyTorch comes into Benchmarks/.venv-torch from PyPI (a CPU-only wheel where pip finds one); not part of CI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+threads=${1:-2}
+swift build -c release --package-path Benchmarks --product nn-bench >/dev/null
+venv=Benchmarks/.venv-torch
+if ! "$venv/bin/python" -c 'import torch' 2>/dev/null; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q numpy 'torch==2.13.0+cpu' 2>/dev/null || "$venv/bin/pip" install -q numpy torch
+fi
+ours_env=$(BENCH_BLAS_THREADS=$threads Benchmarks/.build/release/nn-bench | tee /dev/stderr)
+ours_own=$(env -u OPENBLAS_CORETYPE BENCH_BLAS_THREADS=$threads Benchmarks/.build/release/nn-bench | tee /dev/stderr)
+theirs=$(OMP_NUM_THREADS=$threads "$venv/bin/python" Benchmarks/pytorch/cat_mel_2bar_small.py --threads "$threads" | tee /dev/stderr)
+"$venv/bin/python" - "$theirs" "$ours_env" "$ours_own" <<'PY'
+import re, sys
+theirs, runs = sys.argv[1], sys.argv[2:]
+def core(text): return re.search(r"OpenBLAS core (\w+)", text).group(1)
+def train(text, b): return float(re.search(rf"train step, batch +{b}: median +[0-9.]+ ms = +([0-9.]+) examples/s", text).group(1))
+def infer(text, b): return float(re.search(rf"inference, batch +{b}:.*?together median ([0-9.]+) ms", text).group(1))
+for label, ours in zip(["OpenBLAS kernels as the environment sets them", "OpenBLAS's own choice of kernels"], runs):
+    print(f"ours with {label} ({core(ours)}):")
+    for b in (64, 512):
+        o, t = train(ours, b), train(theirs, b)
+        print(f"  training, batch {b:3d}: ours {o:7.1f} examples/s, PyTorch {t:7.1f}: ours {o / t:.2f}x PyTorch's speed")
+    for b in (1, 64):
+        o, t = infer(ours, b), infer(theirs, b)
+        print(f"  inference, batch {b:2d}: ours {o:7.2f} ms, PyTorch {t:7.2f} ms: ours takes {o / t:.2f}x PyTorch's latency")
+PY
