@@ -19,18 +19,27 @@ public struct Evaluation: Sendable, Codable, Equatable {
     /// The floor a model has to beat: the accuracy of guessing the windows' most frequent class at every step
     /// (in 16-bar melodies "hold the note", about 0.62). Absent in curves written before it was measured.
     public var constantGuessAccuracy: Double?
+    /// Latent dimensions the encoder uses: those whose KL(q(z_d|x) || N(0, 1)), averaged over the windows,
+    /// exceeds `activeDimensionKL` nats (the others stay at the prior: posterior collapse). Absent in curves
+    /// written before it was measured.
+    public var activeDimensions: Int?
+
+    /// The mean KL (nats) above which a latent dimension counts as active.
+    public static let activeDimensionKL = 0.1
 
     enum CodingKeys: String, CodingKey {
         case windows, kl, recon, elbo
         case teacherForcedAccuracy = "teacher_forced_accuracy"
         case samplingAccuracy = "sampling_accuracy"
         case constantGuessAccuracy = "constant_guess_accuracy"
+        case activeDimensions = "active_dimensions"
     }
 
     /// Evaluates `model` on `windows` in batches.
     public static func run(_ model: MusicVAEModel, windows: [[Int]], batch: Int = 64) throws -> Evaluation {
         var tfCorrect = 0, sampleCorrect = 0, steps = 0
         var kl = 0.0, recon = 0.0
+        var mus: [[Float]] = [], sigmas: [[Float]] = []
         let zeros = [Float](repeating: 0, count: model.config.zSize)
         var start = 0
         while start < windows.count {
@@ -41,6 +50,8 @@ public struct Evaluation: Sendable, Codable, Equatable {
                 for (t, truth) in window.enumerated() where argmax(trace.logits[w][t]) == truth { tfCorrect += 1 }
             }
             kl += trace.loss.kl.reduce(0, +)
+            mus += trace.mu
+            sigmas += trace.sigma
             recon += trace.loss.recon.reduce(0, +)
             let decoded = try model.decode(z: trace.mu, temperature: nil)
             for (w, window) in chunk.enumerated() {
@@ -52,7 +63,8 @@ public struct Evaluation: Sendable, Codable, Equatable {
         return Evaluation(windows: windows.count, teacherForcedAccuracy: Double(tfCorrect) / Double(max(1, steps)),
                           samplingAccuracy: Double(sampleCorrect) / Double(max(1, steps)),
                           kl: kl / n, recon: recon / n, elbo: -(recon + kl) / n,
-                          constantGuessAccuracy: constantGuessAccuracy(windows))
+                          constantGuessAccuracy: constantGuessAccuracy(windows),
+                          activeDimensions: activeDimensions(mu: mus, sigma: sigmas))
     }
 
     /// The share of steps holding the most frequent class of `windows` (0 for no steps).
@@ -64,6 +76,20 @@ public struct Evaluation: Sendable, Codable, Equatable {
             steps += window.count
         }
         return Double(counts.values.max() ?? 0) / Double(max(1, steps))
+    }
+
+    /// The latent dimensions whose KL(N(mu_d, sigma_d²) || N(0, 1)), averaged over the windows (rows), exceeds
+    /// `activeDimensionKL` nats.
+    public static func activeDimensions(mu: [[Float]], sigma: [[Float]]) -> Int {
+        guard let size = mu.first?.count else { return 0 }
+        var kl = [Double](repeating: 0, count: size)
+        for (m, s) in zip(mu, sigma) {
+            for d in 0..<size {
+                let md = Double(m[d]), sd = Double(s[d])
+                kl[d] += 0.5 * (md * md + sd * sd - 1) - log(sd)
+            }
+        }
+        return kl.filter { $0 / Double(mu.count) > activeDimensionKL }.count
     }
 
     static func argmax(_ v: [Float]) -> Int {

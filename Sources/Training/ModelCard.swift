@@ -75,6 +75,7 @@ public struct ModelCard {
                 | reconstruction (nats) | \(String(format: "%.3f", e.recon)) |
                 | ELBO (nats) | \(String(format: "%.3f", e.elbo)) |
                 | floor: the most frequent class guessed at every step | \(e.constantGuessAccuracy.map { String(format: "%.4f", $0) } ?? "-") |
+                | active latent dimensions (mean KL > \(Evaluation.activeDimensionKL) nats) | \(e.activeDimensions.map(String.init) ?? "-") |
 
                 Reproduce: `musicvae eval --model <this folder> --data \(data.joined(separator: " ")) --split held-out --limit \(e.windows)`
 
@@ -114,7 +115,7 @@ public struct ModelCard {
         if let e = evaluation {
             info["held_out"] = ["windows": e.windows, "teacher_forced_accuracy": e.teacherForcedAccuracy,
                                 "sampling_accuracy": e.samplingAccuracy, "kl": e.kl, "elbo": e.elbo,
-                                "constant_guess_accuracy": e.constantGuessAccuracy ?? 0]
+                                "constant_guess_accuracy": e.constantGuessAccuracy ?? 0, "active_dimensions": e.activeDimensions ?? 0]
         }
         let json = try JSONSerialization.data(withJSONObject: info, options: [.prettyPrinted, .sortedKeys])
         try json.write(to: folder.appendingPathComponent("training.json"), options: .atomic)

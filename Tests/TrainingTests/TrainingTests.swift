@@ -182,6 +182,7 @@ func scratch() throws -> URL {
         #expect(e.kl > 0)
         // 22 of the window's 32 steps hold (class 0): the floor a model must beat.
         #expect(e.constantGuessAccuracy == 22.0 / 32.0)
+        #expect((0...8).contains(e.activeDimensions ?? -1))
     }
 
     /// The floor counts the most frequent class over all steps of all windows, whatever it is.
@@ -189,5 +190,16 @@ func scratch() throws -> URL {
         #expect(Evaluation.constantGuessAccuracy([[5, 5, 1, 2], [5, 3, 3, 3]]) == 0.375)
         #expect(Evaluation.constantGuessAccuracy([[7]]) == 1)
         #expect(Evaluation.constantGuessAccuracy([]) == 0)
+    }
+
+    /// A dimension is active when its KL to N(0, 1), averaged over the windows, exceeds 0.1 nats: a mean away from
+    /// 0 or a narrow posterior counts; the prior itself does not, nor a mean of 0.2 in one window of two (0.01 nats).
+    @Test func activeDimensionsAreThoseAwayFromThePrior() {
+        // Per dimension and window: KL = (mu² + sigma² - 1) / 2 - ln sigma.
+        let mu: [[Float]] = [[1, 0, 0, 0.2], [-1, 0, 0, 0]]
+        let sigma: [[Float]] = [[1, 0.5, 1, 1], [1, 0.5, 1, 1]]
+        // Means: 0.5, 0.318, 0, 0.01 nats.
+        #expect(Evaluation.activeDimensions(mu: mu, sigma: sigma) == 2)
+        #expect(Evaluation.activeDimensions(mu: [], sigma: []) == 0)
     }
 }

@@ -45,8 +45,9 @@ struct Eval: ParsableCommand {
             print(try jsonString(e))
         } else {
             print(String(format: "%d windows: teacher-forced accuracy %.4f, sampling accuracy %.4f, KL %.3f, recon %.3f, ELBO %.3f "
-                         + "(the most frequent class guessed at every step: %.4f)",
-                         e.windows, e.teacherForcedAccuracy, e.samplingAccuracy, e.kl, e.recon, e.elbo, e.constantGuessAccuracy ?? 0))
+                         + "(the most frequent class guessed at every step: %.4f); %d of %d latent dimensions active (mean KL > %.1f nats)",
+                         e.windows, e.teacherForcedAccuracy, e.samplingAccuracy, e.kl, e.recon, e.elbo, e.constantGuessAccuracy ?? 0,
+                         e.activeDimensions ?? 0, m.config.zSize, Evaluation.activeDimensionKL))
         }
     }
 }
