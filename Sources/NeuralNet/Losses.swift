@@ -48,18 +48,22 @@ public enum Loss {
         }
     }
 
-    /// KL(N(mu, sigma²) ‖ N(0, I)) = ½ Σ_d (mu² + sigma² − 1 − 2 ln sigma) per row, in nats.
+    /// KL(N(mu, sigma²) ‖ N(0, 1)) of one dimension, in nats: ½ (mu² + sigma² − 1 − 2 ln sigma).
+    @inline(__always)
+    public static func gaussianKL(mu: Float, sigma: Float) -> Double {
+        let m = Double(mu), sg = Double(sigma)
+        return 0.5 * (m * m + sg * sg - 1 - 2 * Foundation.log(sg))
+    }
+
+    /// KL(N(mu, sigma²) ‖ N(0, I)) = Σ_d `gaussianKL(mu_d, sigma_d)` per row, in nats.
     /// shapes: mu, sigma [B,Z], kl [B] (out)
     @_optimize(speed)
     public static func gaussianKLForward(kl: UnsafeMutablePointer<Float>, mu: UnsafePointer<Float>,
                                          sigma: UnsafePointer<Float>, batch: Int, width: Int) {
         for b in 0..<batch {
             var s = 0.0
-            for d in 0..<width {
-                let m = Double(mu[b * width + d]), sg = Double(sigma[b * width + d])
-                s += m * m + sg * sg - 1 - 2 * Foundation.log(sg)
-            }
-            kl[b] = Float(0.5 * s)
+            for d in 0..<width { s += gaussianKL(mu: mu[b * width + d], sigma: sigma[b * width + d]) }
+            kl[b] = Float(s)
         }
     }
 

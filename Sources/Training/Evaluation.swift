@@ -1,5 +1,6 @@
 import Foundation
 import MusicVAE
+import NeuralNet
 
 /// How well a model reconstructs windows.
 public struct Evaluation: Sendable, Codable, Equatable {
@@ -84,10 +85,7 @@ public struct Evaluation: Sendable, Codable, Equatable {
         guard let size = mu.first?.count else { return 0 }
         var kl = [Double](repeating: 0, count: size)
         for (m, s) in zip(mu, sigma) {
-            for d in 0..<size {
-                let md = Double(m[d]), sd = Double(s[d])
-                kl[d] += 0.5 * (md * md + sd * sd - 1) - log(sd)
-            }
+            for d in 0..<size { kl[d] += Loss.gaussianKL(mu: m[d], sigma: s[d]) }
         }
         return kl.filter { $0 / Double(mu.count) > activeDimensionKL }.count
     }

@@ -182,7 +182,9 @@ func scratch() throws -> URL {
         #expect(e.kl > 0)
         // 22 of the window's 32 steps hold (class 0): the floor a model must beat.
         #expect(e.constantGuessAccuracy == 22.0 / 32.0)
-        #expect((0...8).contains(e.activeDimensions ?? -1))
+        // The active dimensions are those of the posteriors of exactly these windows.
+        let t = try run.trainer.model.trace(windows: windows, eps: [[Float]](repeating: [Float](repeating: 0, count: 8), count: 8), beta: 0)
+        #expect(e.activeDimensions == Evaluation.activeDimensions(mu: t.mu, sigma: t.sigma))
     }
 
     /// The floor counts the most frequent class over all steps of all windows, whatever it is.
