@@ -33,4 +33,12 @@ for label, ours in zip(["OpenBLAS kernels as the environment sets them", "OpenBL
     for b in (1, 64):
         o, t = infer(ours, b), infer(theirs, b)
         print(f"  inference, batch {b:2d}: ours {o:7.2f} ms, PyTorch {t:7.2f} ms: ours takes {o / t:.2f}x PyTorch's latency")
+    # Is half PyTorch's batch-64 latency within reach of this machine's matrix multiply at all? The model's
+    # inference is matrix multiplies; at the sgemm peak measured above it could not take less than this.
+    flops = 64 * float(re.search(r"([0-9.]+) GFLOP per window", ours).group(1))
+    peak = float(re.search(r"1024·1024·1024 ([0-9.]+) GFLOP/s", ours).group(1))
+    t = infer(theirs, 64)
+    print(f"  batch-64 inference is {flops:.2f} GFLOP: PyTorch runs it at {flops / t * 1e3:.0f} GFLOP/s; half its latency "
+          f"({t / 2:.1f} ms) needs {2 * flops / t * 1e3:.0f} GFLOP/s, against a 1024^3 sgemm peak of {peak:.0f} GFLOP/s "
+          f"here (at that peak: {flops / peak * 1e3:.1f} ms = {flops / peak * 1e3 / t:.2f}x PyTorch's latency)")
 PY

@@ -122,7 +122,7 @@ func randomWindows(_ n: Int, seed: UInt64 = 2) -> [[Int]] {
     var rng = SeededGenerator(seed: seed)
     return (0..<n).map { _ in (0..<config.numSteps).map { _ in Int(rng.next() % 90) } }
 }
-print("model mel_2bar_small: \(model.parameterCount) parameters, \(String(format: "%.3f", trainingFlops(config) / 1e9)) GFLOP per training example")
+print("model mel_2bar_small: \(model.parameterCount) parameters, \(String(format: "%.3f", trainingFlops(config) / 1e9)) GFLOP per training example, \(String(format: "%.4f", inferenceFlops(config) / 1e9)) GFLOP per window encoded and decoded")
 
 for batch in [64, 512] {
     let trainer = MusicVAETrainer(model: model, seed: 3)

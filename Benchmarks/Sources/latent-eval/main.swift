@@ -1,9 +1,9 @@
 // latent-eval: what the latent-space tools do to real music, measured on held-out folk tunes.
 //
-//   swift run -c release --package-path Benchmarks latent-eval [MODEL] [CORPUS] [--unseen] [--samples-only]
+//   swift run -c release --package-path Benchmarks latent-eval [MODEL] [CORPUS] [--unseen] [--samples-only] [--sample-draws N]
 //
 // --samples-only measures the prior samples alone (3.), for models without attribute vectors (the KL/free-bits
-// trade-off runs).
+// trade-off runs); --sample-draws N repeats the draw of 1,000 samples with seeds 1...N and prints the spread.
 //
 // 1. Edits: every held-out 4/4 tune (up to 60; with --unseen, the first 60 of CORPUS, a collection the model never
 //    saw) reconstructed, and edited with note_density +1 and -1 through the bundled pipelines, with the tune kept
@@ -23,7 +23,14 @@ import Training
 
 let unseen = CommandLine.arguments.contains("--unseen")
 let samplesOnly = CommandLine.arguments.contains("--samples-only")
-let args = Array(CommandLine.arguments.dropFirst()).filter { !$0.hasPrefix("--") }
+/// Positional arguments: everything but the flags and the value after `--sample-draws`.
+let args: [String] = {
+    var out: [String] = [], rest = Array(CommandLine.arguments.dropFirst())[...]
+    while let a = rest.popFirst() {
+        if a == "--sample-draws" { _ = rest.popFirst() } else if !a.hasPrefix("--") { out.append(a) }
+    }
+    return out
+}()
 let model = args.count > 0 ? args[0] : "Models/mel_2bar_small"
 let corpus = args.count > 1 ? args[1] : "../shared/corpus/folk"
 
@@ -134,13 +141,11 @@ print("  data      " + dataSpace.map { String(format: "%5.2f", $0 / Double(max(1
 // range of both; 1 = the same distribution), and the share of samples spanning more than two octaves or holding
 // fewer than 4 notes.
 let sampleCount = 1000
-let samples = try m.sample(count: sampleCount, temperature: 0.5, seed: 1)
 let reference = Array(pool.prefix(4000))
 func attributeTable(_ windows: [[Int]]) -> [[Double]] { windows.map { MelodyAttributes(events: $0).values } }
-let sa = attributeTable(samples), ra = attributeTable(reference)
-print("\nPrior samples: \(sampleCount) at temperature 0.5 against \(reference.count) \(unseen ? "unseen" : "held-out") windows (histogram intersection)")
-/// Prints the histogram intersection of `a` and `b` (20 equal bins over the range of both) and their means.
-func printOverlap(_ name: String, _ a: [Double], _ b: [Double]) {
+let ra = attributeTable(reference)
+/// The histogram intersection of `a` and `b` (20 equal bins over the range of both).
+func overlap(_ a: [Double], _ b: [Double]) -> Double {
     let lo = min(a.min()!, b.min()!), hi = max(a.max()!, b.max()!)
     let bins = 20
     func histogram(_ xs: [Double]) -> [Double] {
@@ -148,21 +153,56 @@ func printOverlap(_ name: String, _ a: [Double], _ b: [Double]) {
         for x in xs { h[hi > lo ? min(bins - 1, Int((x - lo) / (hi - lo) * Double(bins))) : 0] += 1 }
         return h.map { $0 / Double(xs.count) }
     }
-    let overlap = zip(histogram(a), histogram(b)).reduce(0) { $0 + min($1.0, $1.1) }
-    print("  " + name.padding(toLength: 20, withPad: " ", startingAt: 0)
-          + String(format: "overlap %.3f   mean %.3f (samples) vs %.3f (data)", overlap,
-                   a.reduce(0, +) / Double(a.count), b.reduce(0, +) / Double(b.count)))
+    return zip(histogram(a), histogram(b)).reduce(0) { $0 + min($1.0, $1.1) }
 }
-for (k, name) in MelodyAttributes.names.enumerated() { printOverlap(name, sa.map { $0[k] }, ra.map { $0[k] }) }
+func mean(_ xs: [Double]) -> Double { xs.reduce(0, +) / Double(xs.count) }
 // The diatonic attribute counts notes in C major when no key is known, as for samples: training transposes every
-// window, so samples come in every key while the held-out windows keep their tunes' keys, and the overlap above
-// compares key distributions. Here each window is measured in the major key that fits it best, on both sides.
+// window, so samples come in every key while the held-out windows keep their tunes' keys, and its overlap
+// compares key distributions. "diatonic, best key" measures each window in the major key that fits it best, on
+// both sides.
 func bestKeyDiatonic(_ w: [Int]) -> Double { (0..<12).map { MelodyAttributes(events: w, majorTonic: $0).diatonic }.max()! }
-printOverlap("diatonic, best key", samples.map(bestKeyDiatonic), reference.map(bestKeyDiatonic))
-let spans = samples.map { w -> (Int, Int) in
-    let pitches = w.compactMap(MelodyEncoding.pitch(ofClass:))
-    return (pitches.count, (pitches.max() ?? 0) - (pitches.min() ?? 0))
+// "diatonic, keys as trained" compares the samples' C-major diatonic share with the held-out windows' after each
+// is transposed by every shift training draws from (-5...+5 semitones): the distribution the model was taught.
+func transposed(_ w: [Int], by k: Int) -> [Int] { w.map { c in MelodyEncoding.pitch(ofClass: c).flatMap { MelodyEncoding.noteOn($0 + k) } ?? c } }
+let trainedKeysDiatonic = reference.flatMap { w in (-5...5).map { MelodyAttributes(events: transposed(w, by: $0)).diatonic } }
+let figureNames = MelodyAttributes.names + ["diatonic, best key", "diatonic, keys as trained"]
+/// One draw of `sampleCount` prior samples: each figure's overlap and the samples' mean, then the shares (%) over
+/// two octaves and under 4 notes.
+func measureSamples(seed: UInt64) throws -> (overlaps: [(Double, Double)], overTwoOctaves: Double, fewNotes: Double) {
+    let samples = try m.sample(count: sampleCount, temperature: 0.5, seed: seed)
+    let sa = attributeTable(samples)
+    var figures = MelodyAttributes.names.indices.map { k in (overlap(sa.map { $0[k] }, ra.map { $0[k] }), mean(sa.map { $0[k] })) }
+    let sd = samples.map(bestKeyDiatonic)
+    figures.append((overlap(sd, reference.map(bestKeyDiatonic)), mean(sd)))
+    let sc = sa.map { $0[MelodyAttributes.names.firstIndex(of: "diatonic")!] }
+    figures.append((overlap(sc, trainedKeysDiatonic), mean(sc)))
+    let spans = samples.map { w -> (Int, Int) in
+        let pitches = w.compactMap(MelodyEncoding.pitch(ofClass:))
+        return (pitches.count, (pitches.max() ?? 0) - (pitches.min() ?? 0))
+    }
+    return (figures, 100 * Double(spans.filter { $0.1 > 24 }.count) / Double(sampleCount),
+            100 * Double(spans.filter { $0.0 < 4 }.count) / Double(sampleCount))
 }
-print(String(format: "  samples over two octaves: %.1f%%   with fewer than 4 notes: %.1f%%",
-             100 * Double(spans.filter { $0.1 > 24 }.count) / Double(sampleCount),
-             100 * Double(spans.filter { $0.0 < 4 }.count) / Double(sampleCount)))
+print("\nPrior samples: \(sampleCount) at temperature 0.5 against \(reference.count) \(unseen ? "unseen" : "held-out") windows (histogram intersection)")
+let first = try measureSamples(seed: 1)
+let referenceMeans = MelodyAttributes.names.indices.map { k in mean(ra.map { $0[k] }) } + [mean(reference.map(bestKeyDiatonic)), mean(trainedKeysDiatonic)]
+for (k, name) in figureNames.enumerated() {
+    print("  " + name.padding(toLength: 26, withPad: " ", startingAt: 0)
+          + String(format: "overlap %.3f   mean %.3f (samples) vs %.3f (data)", first.overlaps[k].0, first.overlaps[k].1, referenceMeans[k]))
+}
+print(String(format: "  samples over two octaves: %.1f%%   with fewer than 4 notes: %.1f%%", first.overTwoOctaves, first.fewNotes))
+// --sample-draws N: N draws of 1,000 (seeds 1...N), to show how much one draw's figures vary.
+if let i = CommandLine.arguments.firstIndex(of: "--sample-draws"), i + 1 < CommandLine.arguments.count,
+   let draws = Int(CommandLine.arguments[i + 1]), draws > 1 {
+    var all = [first]
+    for seed in 2...draws { all.append(try measureSamples(seed: UInt64(seed))) }
+    func spread(_ xs: [Double], _ format: String) -> String {
+        String(format: "mean \(format), min \(format), max \(format)", mean(xs), xs.min()!, xs.max()!)
+    }
+    print("Over \(draws) draws of \(sampleCount) (seeds 1...\(draws)):")
+    for (k, name) in figureNames.enumerated() {
+        print("  " + name.padding(toLength: 26, withPad: " ", startingAt: 0) + "overlap " + spread(all.map { $0.overlaps[k].0 }, "%.3f"))
+    }
+    print("  over two octaves          " + spread(all.map { $0.overTwoOctaves }, "%.2f%%"))
+    print("  fewer than 4 notes        " + spread(all.map { $0.fewNotes }, "%.2f%%"))
+}
