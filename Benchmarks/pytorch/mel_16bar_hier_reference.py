@@ -19,13 +19,13 @@ Measured on all held-out windows and as many training windows (z = mu): teacher-
 every step from the model's own previous output), the figures `musicvae eval` prints.
 """
 import argparse
-import json
 import math
 import time
 
-import numpy as np
 import torch
 from torch import nn
+
+from reference_run import Curve, evaluate, kl_nats, load_export, update
 
 DEPTH, STEPS, BARS, Z, H = 90, 256, 16, 128, 128  # H: every LSTM's width (--width)
 BAR = STEPS // BARS
@@ -82,28 +82,11 @@ class Hier16(nn.Module):
         return torch.stack(out, 1)
 
 
-def kl_nats(mu, sigma):
-    """Mean KL(N(mu, sigma) || N(0, I)) over the batch, in nats."""
-    return (0.5 * (mu ** 2 + sigma ** 2 - 1) - torch.log(sigma + 1e-8)).sum(1).mean()
-
-
 def transpose(w, rng):
     t = torch.randint(-5, 6, (w.shape[0], 1), generator=rng, device="cpu").to(w.device)
     moved = torch.where(w >= 2, w + t, w)
     ok = ((moved >= 2) | (w < 2)).all(1) & (moved < DEPTH).all(1)
     return torch.where(ok.unsqueeze(1), moved, w)
-
-
-def evaluate(model, held, dev):
-    model.eval()
-    with torch.no_grad():  # 557 windows at most: the greedy decode of 256 steps fits any GPU
-        x = nn.functional.one_hot(held, DEPTH).float()
-        mu, sigma = model.encode(x)
-        tf = (model.teacher_forced_logits(x, mu).argmax(2) == held).float().mean().item()
-        sa = (model.greedy(mu) == held).float().mean().item()
-        kl = kl_nats(mu, sigma).item()
-    model.train()
-    return tf, sa, kl
 
 
 def main():
@@ -120,25 +103,13 @@ def main():
     H = a.width
     dev = "cuda" if torch.cuda.is_available() else "cpu"
     torch.manual_seed(3)
-    windows = torch.from_numpy(np.load(a.export + "/windows.npy").astype(np.int64))
-    held_mask = torch.tensor([r["held_out"] for r in json.load(open(a.export + "/index.json"))])
-    train, held = windows[~held_mask].to(dev), windows[held_mask].to(dev)
+    train, held, train_sample = load_export(a.export, dev)
     print(f"{dev}: {len(train)} training windows, {len(held)} held out; batch {a.batch}", flush=True)
-    # as many training windows as held-out ones, spread over the corpus (the export lists them folder by folder)
-    train_sample = train[torch.linspace(0, len(train) - 1, len(held)).long().to(dev)]
     model = Hier16().to(dev)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     rng = torch.Generator().manual_seed(4)
-    curve, step, t0 = [], 0, time.time()
-    last = t0
-
-    def measure():
-        tf, sa, kl = evaluate(model, held, dev)
-        ttf, tsa, _ = evaluate(model, train_sample, dev)
-        curve.append({"step": step, "examples": step * a.batch, "teacher_forced": tf, "sampling": sa, "kl": kl,
-                      "train_teacher_forced": ttf, "train_sampling": tsa, "seconds": time.time() - t0})
-        print(json.dumps(curve[-1]), flush=True)
-        json.dump(curve, open(a.out, "w"), indent=1)
+    curve = Curve(lambda m, w: evaluate(m, w, DEPTH), held, train_sample, a.batch, a.out)
+    step, t0 = 0, time.time()
     while step < a.max_steps and time.time() - t0 < a.minutes * 60:
         idx = torch.randint(0, len(train), (a.batch,), generator=rng).to(dev)
         w = transpose(train[idx], rng)
@@ -147,20 +118,10 @@ def main():
         z = mu + sigma * torch.randn_like(mu)
         logits = model.teacher_forced_logits(x, z)
         recon = nn.functional.cross_entropy(logits.reshape(-1, DEPTH), w.reshape(-1), reduction="sum") / a.batch
-        kl = kl_nats(mu, sigma)
-        beta = 0.2 * (1 - 0.99999 ** step)
-        loss = recon + beta * torch.clamp(kl - FREE_NATS, min=0)
-        for g in opt.param_groups:
-            g["lr"] = max(1e-5, 1e-3 * 0.9999 ** step)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
+        update(model, opt, recon, kl_nats(mu, sigma), 0.2 * (1 - 0.99999 ** step), FREE_NATS, max(1e-5, 1e-3 * 0.9999 ** step))
         step += 1
-        if time.time() - last >= a.eval_seconds:
-            last = time.time()
-            measure()
-    measure()
+        curve.measure_every(a.eval_seconds, model, step)
+    curve.measure(model, step)
 
 
 if __name__ == "__main__":

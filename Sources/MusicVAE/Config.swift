@@ -188,12 +188,21 @@ public struct MusicVAEConfig: Codable, Sendable, Equatable {
     }()
 
     /// Magenta's `cat-drums_2bar_small` architecture: 2-bar drum patterns in 512 classes, the sizes of
-    /// `mel_2bar_small` and its batch-64 schedules, 48 free bits (Magenta's value for this model).
+    /// `mel_2bar_small` and its batch-64 schedules, trained as the shipped drum model was finished.
+    ///
+    /// Two settings differ from Magenta's, each measured on the groove families training never sees (the
+    /// model card has the tables): teacher forcing instead of the inverse-sigmoid scheduled sampling, which
+    /// from step 10,000 on feeds the decoder only its own draws and held those families near 0.89 accuracy
+    /// (teacher forcing: 0.98 teacher-forced, 0.96 sampling in a reference run of 1.26 M examples); and
+    /// 160 free bits instead of 48, which let the KL rise from 35 to about 100 nats: unseen grooves need
+    /// more of z than the 48 bits hold, and prior samples stayed about as close to the grooves.
     public static let drums2barSmall: MusicVAEConfig = {
         var c = mel2barSmall
         c.name = "drums_2bar_small"
         c.depth = DrumEncoding.classCount
-        c.freeBits = 48
+        c.freeBits = 160
+        c.samplingSchedule = "constant"
+        c.samplingRate = 0
         c.encoding = .drums
         return c
     }()
