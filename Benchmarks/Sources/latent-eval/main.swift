@@ -3,7 +3,9 @@
 //   swift run -c release --package-path Benchmarks latent-eval [MODEL] [CORPUS] [--unseen] [--samples-only] [--sample-draws N]
 //
 // --samples-only measures the prior samples alone (3.), for models without attribute vectors (the KL/free-bits
-// trade-off runs); --sample-draws N repeats the draw of 1,000 samples with seeds 1...N and prints the spread.
+// trade-off runs, and drum models: `latent-eval Models/drums_2bar_small ../shared/corpus/grooves --samples-only`
+// compares the drum attributes of its samples with the unseen groove families'); --sample-draws N repeats the
+// draw of 1,000 samples with seeds 1...N and prints the spread.
 //
 // 1. Edits: every held-out 4/4 tune (up to 60; with --unseen, the first 60 of CORPUS, a collection the model never
 //    saw) reconstructed, and edited with note_density +1 and -1 through the bundled pipelines, with the tune kept
@@ -23,18 +25,18 @@ import Training
 
 let unseen = CommandLine.arguments.contains("--unseen")
 let samplesOnly = CommandLine.arguments.contains("--samples-only")
-/// Positional arguments: everything but the flags and the value after `--sample-draws`.
-let args: [String] = {
-    var out: [String] = [], rest = Array(CommandLine.arguments.dropFirst())[...]
+/// Positional arguments (everything but the flags) and the value of `--sample-draws` (1 when absent).
+let (args, sampleDraws): ([String], Int) = {
+    var out: [String] = [], draws = 1, rest = Array(CommandLine.arguments.dropFirst())[...]
     while let a = rest.popFirst() {
-        if a == "--sample-draws" { _ = rest.popFirst() } else if !a.hasPrefix("--") { out.append(a) }
+        if a == "--sample-draws" { draws = rest.popFirst().flatMap { Int($0) } ?? 1 } else if !a.hasPrefix("--") { out.append(a) }
     }
-    return out
+    return (out, max(1, draws))
 }()
 let model = args.count > 0 ? args[0] : "Models/mel_2bar_small"
 let corpus = args.count > 1 ? args[1] : "../shared/corpus/folk"
 
-// Held-out tunes in 4/4 or 2/2, as training held them out.
+// Held-out tunes in 4/4 or 2/2, as training held them out (melody models; a drum model measures its samples only).
 let inputs = try listMIDIFiles(at: corpus).filter { unseen || WindowDataset.isHeldOut($0, every: 20) }
 var tunes: [String] = []
 for f in inputs {
@@ -142,7 +144,8 @@ print("  data      " + dataSpace.map { String(format: "%5.2f", $0 / Double(max(1
 // fewer than 4 notes.
 let sampleCount = 1000
 let reference = Array(pool.prefix(4000))
-func attributeTable(_ windows: [[Int]]) -> [[Double]] { windows.map { MelodyAttributes(events: $0).values } }
+let encoding = m.config.lineEncoding
+func attributeTable(_ windows: [[Int]]) -> [[Double]] { windows.map { encoding.attributeValues(of: $0) } }
 let ra = attributeTable(reference)
 /// The histogram intersection of `a` and `b` (20 equal bins over the range of both).
 func overlap(_ a: [Double], _ b: [Double]) -> Double {
@@ -163,18 +166,21 @@ func mean(_ xs: [Double]) -> Double { xs.reduce(0, +) / Double(xs.count) }
 func bestKeyDiatonic(_ w: [Int]) -> Double { (0..<12).map { MelodyAttributes(events: w, majorTonic: $0).diatonic }.max()! }
 // "diatonic, keys as trained" compares the samples' C-major diatonic share with the held-out windows' after each
 // is transposed by every shift training draws from (-5...+5 semitones): the distribution the model was taught.
-func transposed(_ w: [Int], by k: Int) -> [Int] { w.map { c in MelodyEncoding.pitch(ofClass: c).flatMap { MelodyEncoding.noteOn($0 + k) } ?? c } }
-let trainedKeysDiatonic = reference.flatMap { w in (-5...5).map { MelodyAttributes(events: transposed(w, by: $0)).diatonic } }
-let figureNames = MelodyAttributes.names + ["diatonic, best key", "diatonic, keys as trained"]
+let melodic = encoding == .melody
+let referenceBestKey = melodic ? reference.map(bestKeyDiatonic) : []
+let trainedKeysDiatonic = melodic ? reference.flatMap { w in (-5...5).map { MelodyAttributes(events: transposeWindow(w, by: $0)).diatonic } } : []
+let diatonicIndex = MelodyAttributes.names.firstIndex(of: "diatonic")!
+let figureNames = encoding.attributeNames + (melodic ? ["diatonic, best key", "diatonic, keys as trained"] : [])
 /// One draw of `sampleCount` prior samples: each figure's overlap and the samples' mean, then the shares (%) over
-/// two octaves and under 4 notes.
+/// two octaves and under 4 notes (melodies; for drums, the share with no hit at all and 0).
 func measureSamples(seed: UInt64) throws -> (overlaps: [(Double, Double)], overTwoOctaves: Double, fewNotes: Double) {
     let samples = try m.sample(count: sampleCount, temperature: 0.5, seed: seed)
     let sa = attributeTable(samples)
-    var figures = MelodyAttributes.names.indices.map { k in (overlap(sa.map { $0[k] }, ra.map { $0[k] }), mean(sa.map { $0[k] })) }
+    var figures = encoding.attributeNames.indices.map { k in (overlap(sa.map { $0[k] }, ra.map { $0[k] }), mean(sa.map { $0[k] })) }
+    guard melodic else { return (figures, 0, 100 * Double(samples.filter { $0.allSatisfy { $0 == 0 } }.count) / Double(sampleCount)) }
     let sd = samples.map(bestKeyDiatonic)
-    figures.append((overlap(sd, reference.map(bestKeyDiatonic)), mean(sd)))
-    let sc = sa.map { $0[MelodyAttributes.names.firstIndex(of: "diatonic")!] }
+    figures.append((overlap(sd, referenceBestKey), mean(sd)))
+    let sc = sa.map { $0[diatonicIndex] }
     figures.append((overlap(sc, trainedKeysDiatonic), mean(sc)))
     let spans = samples.map { w -> (Int, Int) in
         let pitches = w.compactMap(MelodyEncoding.pitch(ofClass:))
@@ -185,15 +191,16 @@ func measureSamples(seed: UInt64) throws -> (overlaps: [(Double, Double)], overT
 }
 print("\nPrior samples: \(sampleCount) at temperature 0.5 against \(reference.count) \(unseen ? "unseen" : "held-out") windows (histogram intersection)")
 let first = try measureSamples(seed: 1)
-let referenceMeans = MelodyAttributes.names.indices.map { k in mean(ra.map { $0[k] }) } + [mean(reference.map(bestKeyDiatonic)), mean(trainedKeysDiatonic)]
+let referenceMeans = encoding.attributeNames.indices.map { k in mean(ra.map { $0[k] }) } + (melodic ? [mean(referenceBestKey), mean(trainedKeysDiatonic)] : [])
 for (k, name) in figureNames.enumerated() {
     print("  " + name.padding(toLength: 26, withPad: " ", startingAt: 0)
           + String(format: "overlap %.3f   mean %.3f (samples) vs %.3f (data)", first.overlaps[k].0, first.overlaps[k].1, referenceMeans[k]))
 }
-print(String(format: "  samples over two octaves: %.1f%%   with fewer than 4 notes: %.1f%%", first.overTwoOctaves, first.fewNotes))
+print(melodic ? String(format: "  samples over two octaves: %.1f%%   with fewer than 4 notes: %.1f%%", first.overTwoOctaves, first.fewNotes)
+              : String(format: "  samples with no hit: %.1f%%", first.fewNotes))
 // --sample-draws N: N draws of 1,000 (seeds 1...N), to show how much one draw's figures vary.
-if let i = CommandLine.arguments.firstIndex(of: "--sample-draws"), i + 1 < CommandLine.arguments.count,
-   let draws = Int(CommandLine.arguments[i + 1]), draws > 1 {
+if sampleDraws > 1 {
+    let draws = sampleDraws
     var all = [first]
     for seed in 2...draws { all.append(try measureSamples(seed: UInt64(seed))) }
     func spread(_ xs: [Double], _ format: String) -> String {
@@ -203,6 +210,6 @@ if let i = CommandLine.arguments.firstIndex(of: "--sample-draws"), i + 1 < Comma
     for (k, name) in figureNames.enumerated() {
         print("  " + name.padding(toLength: 26, withPad: " ", startingAt: 0) + "overlap " + spread(all.map { $0.overlaps[k].0 }, "%.3f"))
     }
-    print("  over two octaves          " + spread(all.map { $0.overTwoOctaves }, "%.2f%%"))
-    print("  fewer than 4 notes        " + spread(all.map { $0.fewNotes }, "%.2f%%"))
+    if melodic { print("  over two octaves          " + spread(all.map { $0.overTwoOctaves }, "%.2f%%")) }
+    print((melodic ? "  fewer than 4 notes        " : "  no hit                    ") + spread(all.map { $0.fewNotes }, "%.2f%%"))
 }
