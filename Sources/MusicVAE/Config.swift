@@ -117,8 +117,16 @@ public struct MusicVAEConfig: Codable, Sendable, Equatable {
     public var gradClip: Double
     /// Gradients with a global norm at or above this are zeroed (Magenta's grad_norm_clip_to_zero).
     public var gradNormClipToZero: Double
-    /// Scheduled sampling for flat decoders: "constant" (probability `samplingRate`) or "inverse_sigmoid" (rate k).
-    public var samplingSchedule: String
+    /// How often a flat decoder is fed its own draw instead of the true previous step during training.
+    public enum SamplingSchedule: String, Codable, Sendable, CaseIterable {
+        /// The probability `samplingRate` at every step (0: teacher forcing).
+        case constant
+        /// Magenta's inverse sigmoid of rate k = `samplingRate`: 1 − k / (k + e^(step / k)).
+        case inverseSigmoid = "inverse_sigmoid"
+    }
+
+    /// Scheduled sampling for flat decoders (written as "constant" or "inverse_sigmoid").
+    public var samplingSchedule: SamplingSchedule
     /// Constant sampling probability, or the k of the inverse-sigmoid schedule.
     public var samplingRate: Double
     /// Steps in one bar of the model's windows: 16 (4/4, 2/2, and 2/4 bars in pairs) or 12 (3/4, 6/8, and 3/8
@@ -133,7 +141,7 @@ public struct MusicVAEConfig: Codable, Sendable, Equatable {
                 encoder: Encoder, decoder: Decoder, freeBits: Double = 0, maxBeta: Double = 1, betaRate: Double = 0,
                 forgetBias: Float = 1, batchSize: Int = 512, learningRate: Double = 1e-3, decayRate: Double = 0.9999,
                 minLearningRate: Double = 1e-5, gradClip: Double = 1, gradNormClipToZero: Double = 10_000,
-                samplingSchedule: String = "constant", samplingRate: Double = 0, barSteps: Int? = nil,
+                samplingSchedule: SamplingSchedule = .constant, samplingRate: Double = 0, barSteps: Int? = nil,
                 encoding: LineEncoding? = nil) {
         self.name = name; self.depth = depth; self.minPitch = minPitch; self.maxPitch = maxPitch
         self.numSteps = numSteps; self.zSize = zSize; self.encoder = encoder; self.decoder = decoder
@@ -147,6 +155,31 @@ public struct MusicVAEConfig: Codable, Sendable, Equatable {
 
     /// What the classes are (see `encoding`).
     public var lineEncoding: LineEncoding { encoding ?? .melody }
+
+    /// Decodes and validates a configuration from JSON; throws `invalidConfig` naming the entry that is wrong
+    /// ("samplingSchedule: 'linear' is not one of constant, inverse_sigmoid") rather than the decoder's debug text.
+    public static func decode(json data: Data) throws -> MusicVAEConfig {
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        }
+        let config: MusicVAEConfig
+        do {
+            config = try JSONDecoder().decode(MusicVAEConfig.self, from: data)
+        } catch DecodingError.keyNotFound(let key, let context) {
+            let at = path(context)
+            throw MusicVAEError.invalidConfig("no '\(at.isEmpty ? "" : at + ".")\(key.stringValue)' entry")
+        } catch DecodingError.typeMismatch(let type, let context), DecodingError.valueNotFound(let type, let context) {
+            throw MusicVAEError.invalidConfig("'\(path(context))' is not a \(type == Int.self ? "whole number" : type == String.self ? "string" : "\(type)")")
+        } catch DecodingError.dataCorrupted(let context) where context.codingPath.last?.stringValue == "samplingSchedule" {
+            let got = (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["samplingSchedule"].map { "\($0)" } ?? "?"
+            throw MusicVAEError.invalidConfig("samplingSchedule: '\(got)' is not one of "
+                                              + SamplingSchedule.allCases.map(\.rawValue).joined(separator: ", "))
+        } catch DecodingError.dataCorrupted(let context) {
+            throw MusicVAEError.invalidConfig(context.codingPath.isEmpty ? "malformed JSON" : "'\(path(context))': \(context.debugDescription)")
+        }
+        try config.validate()
+        return config
+    }
 
     /// Steps per bar (see `barSteps`).
     public var stepsPerBar: Int { barSteps ?? 16 }
@@ -168,7 +201,7 @@ public struct MusicVAEConfig: Codable, Sendable, Equatable {
         encoder: Encoder(kind: .bidirectional, layerSizes: [512]),
         decoder: Decoder(kind: .flat, layerSizes: [256, 256]),
         freeBits: 64, maxBeta: 0.2, betaRate: 0.9999, batchSize: 512, decayRate: 0.99995,
-        samplingSchedule: "inverse_sigmoid", samplingRate: 1000)
+        samplingSchedule: .inverseSigmoid, samplingRate: 1000)
 
     /// A small `hierdec-mel_16bar` (16 bars × 16 steps) sized to train on 2 CPU cores in about an hour:
     /// 2-layer bidirectional [128, 128] encoder, z 128, conductor [128, 128], bar decoder [128, 128].
@@ -202,7 +235,7 @@ public struct MusicVAEConfig: Codable, Sendable, Equatable {
         c.name = "drums_2bar_small"
         c.depth = DrumEncoding.classCount
         c.freeBits = 160
-        c.samplingSchedule = "constant"
+        c.samplingSchedule = .constant
         c.samplingRate = 0
         c.encoding = .drums
         return c
@@ -227,7 +260,6 @@ public struct MusicVAEConfig: Codable, Sendable, Equatable {
             if decoder.conductorSizes.isEmpty || decoder.conductorSizes.contains(where: { $0 < 1 }) { try fail("conductor sizes \(decoder.conductorSizes)") }
             if decoder.numBars * decoder.stepsPerBar != numSteps { try fail("numBars · stepsPerBar != numSteps") }
         }
-        if !["constant", "inverse_sigmoid"].contains(samplingSchedule) { try fail("sampling schedule '\(samplingSchedule)'") }
         if encoding == .drums && depth != DrumEncoding.classCount { try fail("a drum model has depth \(DrumEncoding.classCount), not \(depth)") }
         if let b = barSteps {
             if ![12, 16].contains(b) { try fail("bar steps \(b): 16 or 12") }
@@ -245,10 +277,10 @@ public struct MusicVAEConfig: Codable, Sendable, Equatable {
     public func samplingProbability(atStep step: Int) -> Double {
         guard decoder.kind == .flat else { return 0 }
         switch samplingSchedule {
-        case "inverse_sigmoid":
+        case .inverseSigmoid:
             let k = samplingRate
             return 1 - k / (k + Foundation.exp(Double(step) / k))
-        default:
+        case .constant:
             return samplingRate
         }
     }

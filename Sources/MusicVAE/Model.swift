@@ -78,9 +78,9 @@ public struct MusicVAEModel: Sendable {
     public static func storedConfig(in dir: URL) throws -> MusicVAEConfig? {
         guard let ours = try configJSON(in: dir)[configKey] else { return nil }
         do {
-            return try JSONDecoder().decode(MusicVAEConfig.self, from: JSONSerialization.data(withJSONObject: ours))
-        } catch {
-            throw MusicVAEError.badCheckpoint("config.json '\(configKey)': \(error)")
+            return try MusicVAEConfig.decode(json: JSONSerialization.data(withJSONObject: ours))
+        } catch MusicVAEError.invalidConfig(let problem) {
+            throw MusicVAEError.badCheckpoint("\(dir.appendingPathComponent("config.json").path) '\(configKey)': \(problem)")
         }
     }
 

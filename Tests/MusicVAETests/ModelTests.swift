@@ -172,11 +172,11 @@ struct ModelTests {
     /// Scheduled sampling runs and with probability 0 equals plain teacher forcing.
     @Test func trainerStepsAndSchedules() throws {
         var c = Self.tinyFlat
-        c.samplingSchedule = "inverse_sigmoid"; c.samplingRate = 1000
+        c.samplingSchedule = .inverseSigmoid; c.samplingRate = 1000
         #expect(abs(c.samplingProbability(atStep: 0) - (1 - 1000.0 / 1001)) < 1e-12)
         #expect(c.samplingProbability(atStep: 20_000) > 0.99)
         #expect(abs(c.beta(atStep: 100_000) - (1 - Foundation.pow(0.99999, 100_000)) * 0.2) < 1e-12)
-        c.samplingSchedule = "constant"; c.samplingRate = 0.5
+        c.samplingSchedule = .constant; c.samplingRate = 0.5
         let t = MusicVAETrainer(model: try MusicVAEModel(config: c, seed: 1), seed: 2)
         let w = [[Int]](repeating: [2, 0, 0, 1, 5, 0, 1, 0], count: 4)
         let r0 = try t.train(windows: w)
@@ -184,6 +184,31 @@ struct ModelTests {
         #expect(r0.step == 0 && r1.step == 1 && t.step == 2)
         #expect(r0.samplingProbability == 0.5 && r0.loss.total.isFinite && r0.gradientNorm > 0)
         #expect(abs(r1.learningRate - ((1e-2 - 1e-5) * 0.9999 + 1e-5)) < 1e-12)
+    }
+
+    /// A config JSON round-trips with the schedule spelt as Magenta spells it, and a wrong entry is named.
+    @Test func configJSONNamesTheWrongEntry() throws {
+        let preset = MusicVAEConfig.presets["mel_2bar_small"]!
+        let data = try JSONEncoder().encode(preset)
+        #expect(String(decoding: data, as: UTF8.self).contains("\"samplingSchedule\":\"inverse_sigmoid\""))
+        #expect(try MusicVAEConfig.decode(json: data) == preset)
+
+        func problem(_ edit: (inout [String: Any]) -> Void) -> String {
+            var object = try! JSONSerialization.jsonObject(with: data) as! [String: Any]
+            edit(&object)
+            do {
+                _ = try MusicVAEConfig.decode(json: try JSONSerialization.data(withJSONObject: object))
+                return "accepted"
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(problem { $0["samplingSchedule"] = "linear" }
+                == "invalid MusicVAE config: samplingSchedule: 'linear' is not one of constant, inverse_sigmoid")
+        #expect(problem { $0["zSize"] = "big" } == "invalid MusicVAE config: 'zSize' is not a whole number")
+        #expect(problem { $0["name"] = nil } == "invalid MusicVAE config: no 'name' entry")
+        #expect(problem { $0["encoder"] = ["kind": "bidirectional"] } == "invalid MusicVAE config: no 'encoder.layerSizes' entry")
+        #expect(problem { $0["barSteps"] = 12; $0["numSteps"] = 32 } == "invalid MusicVAE config: numSteps 32 is not whole bars of 12 steps")
     }
 }
 

@@ -204,10 +204,10 @@ func loadConfig(_ name: String) throws -> MusicVAEConfig {
         throw CLIError("unknown config '\(name)': use a preset (" + MusicVAEConfig.presets.keys.sorted().joined(separator: ", ") + ") or a JSON file")
     }
     do {
-        let cfg = try JSONDecoder().decode(MusicVAEConfig.self, from: Data(contentsOf: URL(fileURLWithPath: name)))
-        try cfg.validate()
-        return cfg
+        return try MusicVAEConfig.decode(json: Data(contentsOf: URL(fileURLWithPath: name)))
+    } catch MusicVAEError.invalidConfig(let problem) {
+        throw CLIError("\(name): not a valid model config: \(problem)")
     } catch {
-        throw CLIError("\(name): not a valid model config: \(error)")
+        throw CLIError("\(name): cannot read: \(error.localizedDescription)")
     }
 }
