@@ -164,6 +164,18 @@ func scratchFolder() throws -> String {
         #expect(wav[22] == 1 && wav[23] == 0)
         #expect(Int(wav[24]) | Int(wav[25]) << 8 | Int(wav[26]) << 16 == 22_050)
         #expect(html.components(separatedBy: ">note density<").count - 1 == 2)   // the melody's attributes, input and output
+        // Through the default model, a 4/4 tune's latent distance is measured in mel_2bar_small's space and a
+        // waltz's in the triple-meter model's, which coded its windows.
+        let waltzDefault = SharedData.packageRoot.appendingPathComponent("Examples/melodies/scarborough-fair.mid").path
+        try FileManager.default.createDirectory(atPath: dir + "/two", withIntermediateDirectories: true)
+        for file in [example, waltzDefault] { try FileManager.default.copyItem(atPath: file, toPath: dir + "/two/" + (file as NSString).lastPathComponent) }
+        let coded = try CLI.run(["run", "reconstruct", dir + "/two", "--set", "output=\(dir)/{stem}-r.mid", "--report", dir + "/report3"])
+        #expect(coded.status == 0, "\(coded.stderr)")
+        // One section per input: its output's entry carries the distance.
+        let sections = try String(contentsOfFile: dir + "/report3/index.html", encoding: .utf8).components(separatedBy: "<h2")
+        let ode = try #require(sections.first { $0.contains("ode-to-joy-r.mid") }), waltzSection = try #require(sections.first { $0.contains("scarborough-fair-r.mid") })
+        #expect(ode.contains("(first window, mel_2bar_small, |z| ") && !ode.contains("mel_2bar_triple"), "\(ode.prefix(3000))")
+        #expect(waltzSection.contains("(first window, mel_2bar_triple, |z| ") && !waltzSection.contains("mel_2bar_small"), "\(waltzSection.prefix(3000))")
         // What the run kept as it was, and why, is on the page too.
         let waltz = SharedData.packageRoot.appendingPathComponent("Examples/melodies/scarborough-fair.mid").path
         let kept = try CLI.run(["run", "reconstruct", waltz, "--set", "output=\(dir)/w.mid", "--set", "model=\(SharedData.packageRoot.path)/Models/mel_16bar_hier",

@@ -109,7 +109,7 @@ struct Run: ParsableCommand {
             do {
                 let command = (["musicvae", "run", pipeline] + inputs + overrides.flatMap { ["--set", $0] }).joined(separator: " ")
                 try ReportWriter.write(report, to: dir, title: "musicvae run \(pipeline)",
-                                       subtitle: command + (keptSummary(report).map { " — " + $0 } ?? ""), modelFolder: plan.modelFolders.first)
+                                       subtitle: command + (keptSummary(report).map { " — " + $0 } ?? ""), modelFolders: plan.modelFolders)
                 if !quiet { (json ? printError : { print($0) })("report: \(dir)/index.html") }
             } catch {
                 throw CLIError("\(dir): cannot write the report: \(error)")

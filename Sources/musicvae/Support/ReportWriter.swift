@@ -14,9 +14,10 @@ enum ReportWriter {
     /// 2.5 GB before this cap).
     static let audioBudget = 256 * 1024 * 1024
 
-    /// `modelFolder` is the model the run used (`PipelinePlan.modelFolders`): the latent distance of each output
-    /// to its input is measured in its space, on windows cut as it takes them; without one there is none.
-    static func write(_ report: RunReport, to dir: String, title: String, subtitle: String, modelFolder: String?,
+    /// `modelFolders` are the models the run used (`PipelinePlan.modelFolders`, the run's own model first): the
+    /// latent distance of each output to its input is measured on the input's first window that one of them
+    /// takes, in that model's space, the output's window cut the same way; without one there is none.
+    static func write(_ report: RunReport, to dir: String, title: String, subtitle: String, modelFolders: [String],
                       soundFont: String? = nil) throws {
         let audioDir = dir + "/audio"
         try FileManager.default.createDirectory(atPath: audioDir, withIntermediateDirectories: true)
@@ -28,10 +29,18 @@ enum ReportWriter {
                                     options: preview)
         var audioBytes = 0, audioLeftOut = 0
         let roll = PianoRoll()
-        // The latent distance of each output to its input, in the run's own model's space.
-        let model = modelFolder.flatMap { try? MusicVAEModel.load(from: URL(fileURLWithPath: $0)) }
-        func firstCode(_ path: String) -> [Float]? {
-            guard let model, let q = try? NoteSequence(path: path).quantized() else { return nil }
+        // The latent distance of each output to its input, in the space of the model that takes the input's first
+        // window (loaded on first use).
+        var models: [Int: MusicVAEModel] = [:]
+        func model(_ index: Int) -> MusicVAEModel? {
+            if let m = models[index] { return m }
+            let m = try? MusicVAEModel.load(from: URL(fileURLWithPath: modelFolders[index]))
+            models[index] = m
+            return m
+        }
+        /// The code of the piece's first window that the model `index` takes.
+        func firstCode(_ path: String, model index: Int) -> [Float]? {
+            guard let model = model(index), let q = try? NoteSequence(path: path).quantized() else { return nil }
             var drops = DropCounts()
             let c = model.config
             let windows = q.barWindows(BarSlicing(bars: c.bars, hop: 1, meters: c.meters, stepsPerBar: c.stepsPerBar), drops: &drops)
@@ -43,6 +52,11 @@ enum ReportWriter {
             }
             guard let m = windows.lazy.flatMap(lines).first(where: { $0.events.count == c.numSteps }) else { return nil }
             return try? model.encode(windows: [m.events]).mu[0]
+        }
+        /// The input's first code and the model it came from: the run's own model first, then its family.
+        func inputCode(_ path: String) -> (code: [Float], model: Int)? {
+            for index in modelFolders.indices { if let c = firstCode(path, model: index) { return (c, index) } }
+            return nil
         }
         var counter = 0
         func audioName(_ stem: String) -> String {
@@ -70,14 +84,16 @@ enum ReportWriter {
         for (input, values) in report.outputsByInput {
             var entries: [ListeningReport.Entry] = []
             if let e = entry(title: "input: " + (input.path as NSString).lastPathComponent, midi: input.path) { entries.append(e) }
-            let inputCode = firstCode(input.path)
+            let inputCode = inputCode(input.path)
             for case let w as WrittenFile in values {
                 let name = (w.path as NSString).lastPathComponent
                 switch (w.path as NSString).pathExtension.lowercased() {
                 case "mid", "midi":
                     if var e = entry(title: name, midi: w.path) {
-                        if let a = inputCode, let b = firstCode(w.path) {
-                            e.numbers.append(("latent distance to input", String(format: "%.2f (first window, |z| %.1f)", Latent.distance(a, b), Latent.norm(a))))
+                        if let (a, index) = inputCode, let b = firstCode(w.path, model: index) {
+                            let name = (modelFolders[index] as NSString).lastPathComponent
+                            let distance = String(format: "%.2f", Latent.distance(a, b)), norm = String(format: "%.1f", Latent.norm(a))
+                            e.numbers.append(("latent distance to input", "\(distance) (first window, \(name), |z| \(norm))"))
                         }
                         entries.append(e)
                     }

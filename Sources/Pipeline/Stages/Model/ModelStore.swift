@@ -3,12 +3,16 @@ import MusicVAE
 import NoteSequences
 
 extension PipelinePlan {
-    /// The model folders the plan's model stages use (the first stage's first), resolved as the stages resolve
-    /// them: what a report on the run must measure with, so its latent distances are in the run's own space.
+    /// The model folders the plan's model stages use, resolved as the stages resolve them: each stage's own
+    /// folder, then the members of its family that take the windows it does not (`ModelStore.family`, e.g.
+    /// `Models/mel_2bar_triple` for the 3/4 windows of a run on `Models/mel_2bar_small`). What a report on the
+    /// run must measure with, so its latent distances are in the space of the model that coded each window.
     public var modelFolders: [String] {
         var out: [String] = []
         for s in stages where s.parameters.values["model"] != nil {
-            if let f = try? ModelStore.folder(s.parameters.string("model"), context: s.parameters.context), !out.contains(f) { out.append(f) }
+            guard let f = try? ModelStore.folder(s.parameters.string("model"), context: s.parameters.context) else { continue }
+            let family = ModelStore.family(of: f).map(\.folder)
+            for member in family.isEmpty ? [f] : family where !out.contains(member) { out.append(member) }
         }
         return out
     }
