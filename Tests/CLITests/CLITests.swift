@@ -278,6 +278,13 @@ func scratchFolder() throws -> String {
         let j = try CLI.json(e.stdout)
         for key in ["windows", "teacher_forced_accuracy", "sampling_accuracy", "kl", "elbo"] { #expect(j[key] != nil, "missing \(key)") }
         #expect((j["windows"] as? Int ?? 0) > 100)
+        // A model given data it cannot read says what it reads; a split outside the set is a usage error.
+        let ode = SharedData.packageRoot.appendingPathComponent("Examples/melodies/ode-to-joy.mid").path
+        let triple = try CLI.run(["eval", "--model", SharedData.packageRoot.path + "/Models/mel_2bar_triple", "--data", ode])
+        #expect(triple.status != 0 && triple.stderr.contains("no windows in \(ode): mel_2bar_triple reads 2 bars of 3/4, 6/8, 3/8 at 12 steps a bar (24 steps)"),
+                "\(triple.stderr)")
+        let badSplit = try CLI.run(["eval", "--model", dir + "/m", "--data", data, "--split", "test"])
+        #expect(badSplit.status == 64 && badSplit.stderr.contains("'all', 'held-out' or 'train'"), "\(badSplit.stderr)")
     }
 
     /// No output replaces an input or another output of the same run: each collision is refused before any work,

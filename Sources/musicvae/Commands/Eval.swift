@@ -19,8 +19,8 @@ struct Eval: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "MIDI files or folders.")
     var data: [String]
 
-    @Option(help: "Which windows: all, held-out or train.")
-    var split: String = "all"
+    @Option(help: "Which windows: all, held-out (the 1 file in 20 training held out) or train.")
+    var split: Split = .all
 
     @Option(help: "Evaluate at most this many windows (the first ones, in file order).")
     var limit: Int?
@@ -28,18 +28,18 @@ struct Eval: ParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
-    func validate() throws {
-        if !["all", "held-out", "train"].contains(split) { throw ValidationError("--split is all, held-out or train") }
-    }
-
     func run() throws {
         let folder = try model.folder()
         let m: MusicVAEModel
         do { m = try MusicVAEModel.load(from: URL(fileURLWithPath: folder)) } catch { throw CLIError("\(folder): \(error)") }
-        let dataset = try WindowDataset(paths: data, settings: WindowDataset.Settings(for: m.config, heldOutEvery: split == "all" ? 0 : 20))
-        var windows = split == "held-out" ? dataset.heldOut : dataset.train
+        let dataset = try WindowDataset(paths: data, settings: WindowDataset.Settings(for: m.config, heldOutEvery: split == .all ? 0 : 20))
+        var windows = split == .heldOut ? dataset.heldOut : dataset.train
         if let limit { windows = Array(windows.prefix(limit)) }
-        guard !windows.isEmpty else { throw CLIError("no \(m.config.numSteps)-step windows in \(data.joined(separator: ", "))") }
+        guard !windows.isEmpty else {
+            let which = split == .all ? "" : " \(split.rawValue)"
+            throw CLIError("no\(which) windows in \(data.joined(separator: ", ")): \(m.config.name) reads \(m.config.bars) bars of "
+                           + m.config.meters.joined(separator: ", ") + " at \(m.config.stepsPerBar) steps a bar (\(m.config.numSteps) steps)")
+        }
         let e = try Evaluation.run(m, windows: windows)
         if json {
             print(try jsonString(e))
@@ -49,6 +49,18 @@ struct Eval: ParsableCommand {
                          e.windows, e.teacherForcedAccuracy, e.samplingAccuracy, e.kl, e.recon, e.elbo, e.constantGuessAccuracy ?? 0,
                          e.activeDimensions ?? 0, m.config.zSize, Evaluation.activeDimensionKL))
         }
+    }
+}
+
+extension Eval {
+    /// Which of the data's windows `eval` measures.
+    enum Split: String, CaseIterable, ExpressibleByArgument {
+        /// Every window.
+        case all
+        /// The windows of the files training holds out (1 in 20, by a hash of the path).
+        case heldOut = "held-out"
+        /// The windows training draws from.
+        case train
     }
 }
 
