@@ -1,11 +1,12 @@
 // latent-eval: what the latent-space tools do to real music, measured on held-out folk tunes.
 //
-//   swift run -c release --package-path Benchmarks latent-eval [MODEL] [CORPUS] [--unseen] [--samples-only] [--sample-draws N]
+//   swift run -c release --package-path Benchmarks latent-eval [MODEL] [CORPUS] [--unseen] [--samples-only] [--sample-draws N] [--temperature T]
 //
 // --samples-only measures the prior samples alone (3.), for models without attribute vectors (the KL/free-bits
 // trade-off runs, and drum models: `latent-eval Models/drums_2bar_small ../shared/corpus/grooves --samples-only`
 // compares the drum attributes of its samples with the unseen groove families'); --sample-draws N repeats the
-// draw of 1,000 samples with seeds 1...N and prints the spread.
+// draw of 1,000 samples with seeds 1...N and prints the spread; --temperature T decodes them at T instead of 0.5
+// (0: greedily), to see which figures the sampling itself moves.
 //
 // 1. Edits: every held-out 4/4 tune (up to 60; with --unseen, the first 60 of CORPUS, a collection the model never
 //    saw) reconstructed, and edited with note_density +1 and -1 through the bundled pipelines, with the tune kept
@@ -25,13 +26,19 @@ import Training
 
 let unseen = CommandLine.arguments.contains("--unseen")
 let samplesOnly = CommandLine.arguments.contains("--samples-only")
-/// Positional arguments (everything but the flags) and the value of `--sample-draws` (1 when absent).
-let (args, sampleDraws): ([String], Int) = {
-    var out: [String] = [], draws = 1, rest = Array(CommandLine.arguments.dropFirst())[...]
+/// Positional arguments (everything but the flags), the value of `--sample-draws` (1 when absent) and of
+/// `--temperature` (the decoding temperature of the prior samples: 0.5, the models issue's, when absent; 0 decodes
+/// greedily).
+let (args, sampleDraws, sampleTemperature): ([String], Int, Float) = {
+    var out: [String] = [], draws = 1, temperature: Float = 0.5, rest = Array(CommandLine.arguments.dropFirst())[...]
     while let a = rest.popFirst() {
-        if a == "--sample-draws" { draws = rest.popFirst().flatMap { Int($0) } ?? 1 } else if !a.hasPrefix("--") { out.append(a) }
+        switch a {
+        case "--sample-draws": draws = rest.popFirst().flatMap { Int($0) } ?? 1
+        case "--temperature": temperature = rest.popFirst().flatMap { Float($0) } ?? 0.5
+        default: if !a.hasPrefix("--") { out.append(a) }
+        }
     }
-    return (out, max(1, draws))
+    return (out, max(1, draws), max(0, temperature))
 }()
 let model = args.count > 0 ? args[0] : "Models/mel_2bar_small"
 let corpus = args.count > 1 ? args[1] : "../shared/corpus/folk"
@@ -174,7 +181,7 @@ let figureNames = encoding.attributeNames + (melodic ? ["diatonic, best key", "d
 /// One draw of `sampleCount` prior samples: each figure's overlap and the samples' mean, then the shares (%) over
 /// two octaves and under 4 notes (melodies; for drums, the share with no hit at all and 0).
 func measureSamples(seed: UInt64) throws -> (overlaps: [(Double, Double)], overTwoOctaves: Double, fewNotes: Double) {
-    let samples = try m.sample(count: sampleCount, temperature: 0.5, seed: seed)
+    let samples = try m.sample(count: sampleCount, temperature: sampleTemperature > 0 ? sampleTemperature : nil, seed: seed)
     let sa = attributeTable(samples)
     var figures = encoding.attributeNames.indices.map { k in (overlap(sa.map { $0[k] }, ra.map { $0[k] }), mean(sa.map { $0[k] })) }
     guard melodic else { return (figures, 0, 100 * Double(samples.filter { $0.allSatisfy { $0 == 0 } }.count) / Double(sampleCount)) }
@@ -189,7 +196,7 @@ func measureSamples(seed: UInt64) throws -> (overlaps: [(Double, Double)], overT
     return (figures, 100 * Double(spans.filter { $0.1 > 24 }.count) / Double(sampleCount),
             100 * Double(spans.filter { $0.0 < 4 }.count) / Double(sampleCount))
 }
-print("\nPrior samples: \(sampleCount) at temperature 0.5 against \(reference.count) \(unseen ? "unseen" : "held-out") windows (histogram intersection)")
+print("\nPrior samples: \(sampleCount) at " + (sampleTemperature > 0 ? "temperature \(sampleTemperature)" : "greedy decoding") + " against \(reference.count) \(unseen ? "unseen" : "held-out") windows (histogram intersection)")
 let first = try measureSamples(seed: 1)
 let referenceMeans = encoding.attributeNames.indices.map { k in mean(ra.map { $0[k] }) } + (melodic ? [mean(referenceBestKey), mean(trainedKeysDiatonic)] : [])
 for (k, name) in figureNames.enumerated() {
