@@ -276,7 +276,8 @@ public final class TrainingRun {
             let windows = batch(at: trainer.step)
             let result = try trainer.train(windows: windows)
             onStep?(result)
-            if isLeader && result.step % options.accuracyEvery == 0 {
+            // Also on a run's first step, so that a resumed run's first progress line has an accuracy (it printed 0).
+            if isLeader && (result.step % options.accuracyEvery == 0 || result.step == firstStep) {
                 let trace = try trainer.model.trace(windows: windows, eps: zeros, beta: 0)
                 var correct = 0, total = 0
                 for (w, window) in windows.enumerated() {

@@ -109,8 +109,11 @@ func scratch() throws -> URL {
         options.steps = 6
         let resumed = try TrainingRun(config: tiny, data: windows, output: split, options: options, start: .resume(orStart: false))
         #expect(resumed.trainer.step == 3)
-        let summary = try resumed.run(progress: { _ in }, shouldStop: { false })
+        var reported: [Double] = []
+        let summary = try resumed.run(progress: { reported.append($0.accuracy) }, shouldStop: { false })
         #expect(summary.step == 6 && summary.stepsThisRun == 3)
+        // The resumed run's first progress line measures the batch's accuracy too (it said 0 until step 25).
+        #expect((reported.first ?? 0) > 0.5, "\(reported)")
         let a = try MusicVAEModel.load(from: straight), b = try MusicVAEModel.load(from: split)
         #expect(a.parameters.values == b.parameters.values)
         #expect(TrainingRun.checkpoints(in: split).map(\.lastPathComponent) == ["step-00000003", "step-00000006"])
