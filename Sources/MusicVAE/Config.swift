@@ -29,12 +29,29 @@ public enum MusicVAEError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 }
 
+/// A configuration entry written as one of a few words: decoding another word fails with a message that names the
+/// word and the choices ("'linear' is not one of constant, inverse_sigmoid") instead of Swift's default text.
+public protocol ConfigChoice: RawRepresentable, CaseIterable, Codable, Sendable where RawValue == String {}
+
+extension ConfigChoice {
+    /// Decodes the word, or throws `dataCorrupted` naming it and the choices.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let word = try container.decode(String.self)
+        guard let value = Self(rawValue: word) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(word)' is not one of "
+                                                   + Self.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        self = value
+    }
+}
+
 /// A MusicVAE architecture and its training hyper-parameters (names follow Magenta's HParams).
 public struct MusicVAEConfig: Codable, Sendable, Equatable {
     /// The encoder: stacked bidirectional LSTM, or a hierarchy of bidirectional LSTMs.
     public struct Encoder: Codable, Sendable, Equatable {
         /// Which encoder.
-        public enum Kind: String, Codable, Sendable {
+        public enum Kind: String, ConfigChoice {
             /// Stacked bidirectional LSTM layers over all steps (Magenta's BidirectionalLstmEncoder).
             case bidirectional
             /// One bidirectional LSTM per level over segments (Magenta's HierarchicalLstmEncoder).
@@ -57,7 +74,7 @@ public struct MusicVAEConfig: Codable, Sendable, Equatable {
     /// The decoder: a flat multi-layer LSTM, or a conductor LSTM feeding a bar-level LSTM decoder.
     public struct Decoder: Codable, Sendable, Equatable {
         /// Which decoder.
-        public enum Kind: String, Codable, Sendable {
+        public enum Kind: String, ConfigChoice {
             /// One multi-layer LSTM over all steps (Magenta's CategoricalLstmDecoder).
             case flat
             /// A conductor LSTM over bars feeding a bar-level LSTM decoder (HierarchicalLstmDecoder).
@@ -118,7 +135,7 @@ public struct MusicVAEConfig: Codable, Sendable, Equatable {
     /// Gradients with a global norm at or above this are zeroed (Magenta's grad_norm_clip_to_zero).
     public var gradNormClipToZero: Double
     /// How often a flat decoder is fed its own draw instead of the true previous step during training.
-    public enum SamplingSchedule: String, Codable, Sendable, CaseIterable {
+    public enum SamplingSchedule: String, ConfigChoice {
         /// The probability `samplingRate` at every step (0: teacher forcing).
         case constant
         /// Magenta's inverse sigmoid of rate k = `samplingRate`: 1 − k / (k + e^(step / k)).
@@ -157,7 +174,8 @@ public struct MusicVAEConfig: Codable, Sendable, Equatable {
     public var lineEncoding: LineEncoding { encoding ?? .melody }
 
     /// Decodes and validates a configuration from JSON; throws `invalidConfig` naming the entry that is wrong
-    /// ("samplingSchedule: 'linear' is not one of constant, inverse_sigmoid") rather than the decoder's debug text.
+    /// ("samplingSchedule: 'linear' is not one of constant, inverse_sigmoid", see `ConfigChoice`) rather than the
+    /// decoder's debug text.
     public static func decode(json data: Data) throws -> MusicVAEConfig {
         func path(_ context: DecodingError.Context) -> String {
             context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
@@ -170,12 +188,8 @@ public struct MusicVAEConfig: Codable, Sendable, Equatable {
             throw MusicVAEError.invalidConfig("no '\(at.isEmpty ? "" : at + ".")\(key.stringValue)' entry")
         } catch DecodingError.typeMismatch(let type, let context), DecodingError.valueNotFound(let type, let context) {
             throw MusicVAEError.invalidConfig("'\(path(context))' is not a \(type == Int.self ? "whole number" : type == String.self ? "string" : "\(type)")")
-        } catch DecodingError.dataCorrupted(let context) where context.codingPath.last?.stringValue == "samplingSchedule" {
-            let got = (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["samplingSchedule"].map { "\($0)" } ?? "?"
-            throw MusicVAEError.invalidConfig("samplingSchedule: '\(got)' is not one of "
-                                              + SamplingSchedule.allCases.map(\.rawValue).joined(separator: ", "))
         } catch DecodingError.dataCorrupted(let context) {
-            throw MusicVAEError.invalidConfig(context.codingPath.isEmpty ? "malformed JSON" : "'\(path(context))': \(context.debugDescription)")
+            throw MusicVAEError.invalidConfig(context.codingPath.isEmpty ? "malformed JSON" : "\(path(context)): \(context.debugDescription)")
         }
         try config.validate()
         return config

@@ -31,16 +31,16 @@ enum ReportWriter {
         let roll = PianoRoll()
         // The latent distance of each output to its input, in the space of the model that takes the input's first
         // window (loaded on first use).
-        var models: [Int: MusicVAEModel] = [:]
+        var models: [Int: MusicVAEModel?] = [:]   // nil: the folder did not load (tried once)
         func model(_ index: Int) -> MusicVAEModel? {
-            if let m = models[index] { return m }
+            if let cached = models[index] { return cached }
             let m = try? MusicVAEModel.load(from: URL(fileURLWithPath: modelFolders[index]))
-            models[index] = m
+            models[index] = .some(m)
             return m
         }
         /// The code of the piece's first window that the model `index` takes.
-        func firstCode(_ path: String, model index: Int) -> [Float]? {
-            guard let model = model(index), let q = try? NoteSequence(path: path).quantized() else { return nil }
+        func firstCode(_ q: QuantizedSequence, model index: Int) -> [Float]? {
+            guard let model = model(index) else { return nil }
             var drops = DropCounts()
             let c = model.config
             let windows = q.barWindows(BarSlicing(bars: c.bars, hop: 1, meters: c.meters, stepsPerBar: c.stepsPerBar), drops: &drops)
@@ -55,7 +55,8 @@ enum ReportWriter {
         }
         /// The input's first code and the model it came from: the run's own model first, then its family.
         func inputCode(_ path: String) -> (code: [Float], model: Int)? {
-            for index in modelFolders.indices { if let c = firstCode(path, model: index) { return (c, index) } }
+            guard !modelFolders.isEmpty, let q = try? NoteSequence(path: path).quantized() else { return nil }
+            for index in modelFolders.indices { if let c = firstCode(q, model: index) { return (c, index) } }
             return nil
         }
         var counter = 0
@@ -90,7 +91,7 @@ enum ReportWriter {
                 switch (w.path as NSString).pathExtension.lowercased() {
                 case "mid", "midi":
                     if var e = entry(title: name, midi: w.path) {
-                        if let (a, index) = inputCode, let b = firstCode(w.path, model: index) {
+                        if let (a, index) = inputCode, let q = try? NoteSequence(path: w.path).quantized(), let b = firstCode(q, model: index) {
                             let name = (modelFolders[index] as NSString).lastPathComponent
                             let distance = String(format: "%.2f", Latent.distance(a, b)), norm = String(format: "%.1f", Latent.norm(a))
                             e.numbers.append(("latent distance to input", "\(distance) (first window, \(name), |z| \(norm))"))
