@@ -30,13 +30,15 @@ import time
 import torch
 from torch import nn
 
-from reference_run import Curve, evaluate, kl_nats, load_export, update
+from reference_run import Curve, FlatDecoding, evaluate, kl_nats, load_export, update
 
 DEPTH, STEPS, Z, ENC, DEC = 512, 32, 256, 512, [256, 256]
 CYMBALS = (1 << 2) | (1 << 3) | (1 << 7) | (1 << 8)
 
 
-class Drums2barSmall(nn.Module):
+class Drums2barSmall(nn.Module, FlatDecoding):
+    depth, steps = DEPTH, STEPS
+
     def __init__(self):
         super().__init__()
         self.encoder = nn.LSTM(DEPTH, ENC, batch_first=True, bidirectional=True)
@@ -53,35 +55,6 @@ class Drums2barSmall(nn.Module):
     def initial_state(self, z):
         st = torch.tanh(self.initial(z)).view(z.shape[0], len(DEC), 2, DEC[0])
         return st[:, :, 1].transpose(0, 1).contiguous(), st[:, :, 0].transpose(0, 1).contiguous()
-
-    def teacher_forced_logits(self, x, z):  # x: one-hot [B, T, DEPTH]
-        prev = torch.cat([torch.zeros_like(x[:, :1]), x[:, :-1]], 1)
-        y, _ = self.decoder(torch.cat([prev, z.unsqueeze(1).expand(-1, STEPS, -1)], 2), self.initial_state(z))
-        return self.out(y)
-
-    def scheduled_logits(self, w, z, p):
-        """Step by step: each row's input at t+1 is its own draw from step t's output with probability p."""
-        state, token, out = self.initial_state(z), torch.zeros(w.shape[0], 1, DEPTH, device=w.device), []
-        for t in range(STEPS):
-            y, state = self.decoder(torch.cat([token, z.unsqueeze(1)], 2), state)
-            logits = self.out(y[:, 0])
-            out.append(logits)
-            with torch.no_grad():
-                drawn = torch.multinomial(torch.softmax(logits, 1), 1)[:, 0]
-                use = torch.rand(w.shape[0], device=w.device) < p
-                nxt = torch.where(use, drawn, w[:, t])
-            token = nn.functional.one_hot(nxt, DEPTH).float().unsqueeze(1)
-        return torch.stack(out, 1)
-
-    @torch.no_grad()
-    def greedy(self, z):
-        state, token, out = self.initial_state(z), torch.zeros(z.shape[0], 1, DEPTH, device=z.device), []
-        for _ in range(STEPS):
-            y, state = self.decoder(torch.cat([token, z.unsqueeze(1)], 2), state)
-            best = self.out(y[:, 0]).argmax(1)
-            out.append(best)
-            token = nn.functional.one_hot(best, DEPTH).float().unsqueeze(1)
-        return torch.stack(out, 1)
 
 
 def main():

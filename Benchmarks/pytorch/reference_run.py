@@ -47,6 +47,44 @@ def update(model, opt, recon, kl, beta, free_nats, lr):
     opt.step()
 
 
+class FlatDecoding:
+    """The flat decoder's three ways to run, for a model with `depth`, `steps`, `decoder` (an LSTM over [previous
+    token one-hot, z]), `out` (dense to logits) and `initial_state(z)`."""
+
+    def teacher_forced_logits(self, x, z):  # x: one-hot [B, T, depth]
+        prev = torch.cat([torch.zeros_like(x[:, :1]), x[:, :-1]], 1)
+        y, _ = self.decoder(torch.cat([prev, z.unsqueeze(1).expand(-1, self.steps, -1)], 2), self.initial_state(z))
+        return self.out(y)
+
+    def scheduled_logits(self, w, z, p):
+        """Step by step: each row's input at t+1 is its own draw from step t's output with probability p."""
+        state, token, out = self.initial_state(z), torch.zeros(w.shape[0], 1, self.depth, device=w.device), []
+        for t in range(self.steps):
+            y, state = self.decoder(torch.cat([token, z.unsqueeze(1)], 2), state)
+            logits = self.out(y[:, 0])
+            out.append(logits)
+            with torch.no_grad():
+                drawn = torch.multinomial(torch.softmax(logits, 1), 1)[:, 0]
+                nxt = torch.where(torch.rand(w.shape[0], device=w.device) < p, drawn, w[:, t])
+            token = nn.functional.one_hot(nxt, self.depth).float().unsqueeze(1)
+        return torch.stack(out, 1)
+
+    @torch.no_grad()
+    def decode(self, z, temperature=0.0):
+        """Greedy (temperature 0) or drawn at `temperature`, one step at a time: [B, steps] token ids."""
+        state, token, out = self.initial_state(z), torch.zeros(z.shape[0], 1, self.depth, device=z.device), []
+        for _ in range(self.steps):
+            y, state = self.decoder(torch.cat([token, z.unsqueeze(1)], 2), state)
+            logits = self.out(y[:, 0])
+            best = logits.argmax(1) if temperature == 0 else torch.multinomial(torch.softmax(logits / temperature, 1), 1)[:, 0]
+            out.append(best)
+            token = nn.functional.one_hot(best, self.depth).float().unsqueeze(1)
+        return torch.stack(out, 1)
+
+    def greedy(self, z):
+        return self.decode(z, 0.0)
+
+
 class Curve:
     """Held-out and training-sample accuracies against examples seen, printed and rewritten to `out` each time."""
 
