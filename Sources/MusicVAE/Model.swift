@@ -7,8 +7,8 @@ import NeuralNet
 /// A value type (cheap to copy until mutated). Heavy calls take an optional `MusicVAEWorkspace`
 /// that keeps activation memory between calls; without one, a temporary workspace is made.
 public struct MusicVAEModel: Sendable {
-    /// The architecture and training hyper-parameters.
-    public let config: MusicVAEConfig
+    /// The architecture and training hyper-parameters (only the training ones change: `with(_:)`).
+    public internal(set) var config: MusicVAEConfig
     /// All weights in Magenta's definition order (flat storage for the optimizer).
     public var parameters: ParameterStore
     let layout: ModelLayout

@@ -74,9 +74,10 @@ extension MusicVAETrainer {
     }
 
     /// Continues training the weights of a model folder whose optimizer state is not at hand: the schedules (β,
-    /// learning rate, scheduled sampling) go on from global step `step`, Adam's moments start afresh.
-    public convenience init(continuingWeightsOf dir: URL, atStep step: Int, seed: UInt64 = 0) throws {
-        let model = try MusicVAEModel.load(from: dir)
+    /// learning rate, scheduled sampling) go on from global step `step`, Adam's moments start afresh; `stage`
+    /// changes the training settings (the next stage of a campaign).
+    public convenience init(continuingWeightsOf dir: URL, atStep step: Int, stage: TrainingStage = TrainingStage(), seed: UInt64 = 0) throws {
+        let model = try MusicVAEModel.load(from: dir).with(stage)
         var adam = Adam(count: model.parameterCount)
         adam.step = step
         adam.momentsSince = step

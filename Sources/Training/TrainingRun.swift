@@ -107,8 +107,9 @@ public enum TrainingStart: Sendable, Equatable {
     /// checkpoint, an error, or a fresh start when `orStart` is true.
     case resume(orStart: Bool)
     /// The weights of a model folder, continuing its schedules from the steps its training.json records, with
-    /// new optimizer moments (for committed weights whose checkpoint is not at hand).
-    case initFrom(URL)
+    /// new optimizer moments (for committed weights whose checkpoint is not at hand), and the training settings
+    /// changed as the stage says (the next stage of a campaign; empty: the folder's own).
+    case initFrom(URL, TrainingStage = TrainingStage())
 }
 
 /// Why a run could not start.
@@ -209,10 +210,11 @@ public final class TrainingRun {
             } else {
                 throw TrainingError.nothingToResume(folder: output.path, damaged: notes)
             }
-        case .initFrom(let folder):
+        case let .initFrom(folder, stage):
             history = TrainingHistory.read(from: folder) ?? TrainingHistory()
-            trainer = try MusicVAETrainer(continuingWeightsOf: folder, atStep: history.steps, seed: options.seed)
-            notes.append("continuing the weights of \(folder.path) at step \(trainer.step) (optimizer state new)")
+            trainer = try MusicVAETrainer(continuingWeightsOf: folder, atStep: history.steps, stage: stage, seed: options.seed)
+            notes.append("continuing the weights of \(folder.path) at step \(trainer.step) (optimizer state new"
+                         + (stage.isEmpty ? ")" : "; from now on \(stage.summary))"))
         }
         self.notes = notes
         self.history = history

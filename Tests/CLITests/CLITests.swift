@@ -272,6 +272,23 @@ func scratchFolder() throws -> String {
         let history = try CLI.json(String(contentsOfFile: dir + "/m2/training.json", encoding: .utf8))
         #expect(history["examples_seen"] as? Int == (reached + 8) * 8)
         #expect((history["curve"] as? [Any])?.isEmpty == false)
+        // The next stage of a campaign: the same weights with the KL terms and the decoder's inputs changed, written
+        // into the new model's config.json; a resumed run refuses changes (it repeats the interrupted one).
+        let stage = ["--max-beta", "0.5", "--free-bits", "32", "--sampling-schedule", "inverse_sigmoid", "--sampling-rate", "1000"]
+        let staged = try CLI.run(["train"] + common + ["--out", dir + "/m3", "--steps", "\(reached + 7)", "--init-from", dir + "/m"] + stage)
+        #expect(staged.status == 0, "\(staged.stderr)")
+        #expect(staged.stderr.contains("(optimizer state new; from now on freeBits 32, maxBeta 0.5, samplingSchedule inverse_sigmoid, samplingRate 1000)"),
+                "\(staged.stderr)")
+        let before = try #require(try MusicVAEModel.storedConfig(in: URL(fileURLWithPath: dir + "/m")))
+        let after = try #require(try MusicVAEModel.storedConfig(in: URL(fileURLWithPath: dir + "/m3")))
+        #expect(after.maxBeta == 0.5 && after.freeBits == 32 && after.samplingSchedule == .inverseSigmoid && after.samplingRate == 1000)
+        #expect(before.samplingSchedule == .constant && before.maxBeta == 0.2 && before.freeBits == 0)
+        var unchanged = after
+        (unchanged.maxBeta, unchanged.freeBits, unchanged.samplingSchedule, unchanged.samplingRate) = (before.maxBeta, before.freeBits, before.samplingSchedule, before.samplingRate)
+        #expect(unchanged == before, "only the four settings change")
+        let refused = try CLI.run(["train"] + common + ["--out", dir + "/m", "--steps", "\(reached + 9)", "--resume", "--max-beta", "0.5"])
+        #expect(refused.status == 64 && refused.stderr.contains("to change maxBeta 0.5, continue the model with --init-from \(dir)/m instead"),
+                "\(refused.stderr)")
         // eval's JSON has the contract's keys.
         let e = try CLI.run(["eval", "--model", dir + "/m", "--data", data, "--split", "held-out", "--json"])
         #expect(e.status == 0, "\(e.stderr)")

@@ -16,7 +16,9 @@ struct Train: ParsableCommand {
             optimizer state) go to OUT/checkpoints every 5 minutes, the last 3 kept, each logged. --resume continues \
             exactly from the newest intact checkpoint (a damaged one is skipped, and said so) and refuses to start \
             from scratch; --resume-or-start does either. --init-from MODEL continues the weights of a model folder \
-            (committed weights without their optimizer state): schedules go on from the steps in its training.json. \
+            (committed weights without their optimizer state): schedules go on from the steps in its training.json; \
+            with --free-bits, --max-beta, --sampling-schedule, --sampling-rate or --learning-rate it is the next stage \
+            of a campaign, the same weights trained on with those settings changed (the model cards give theirs). \
             Every 10 minutes 500 held-out windows (spread over the held-out files) are measured for the training \
             curve in training.json. With several --data paths, --balance sqrt or sources draws the smaller ones more \
             often than their share of the windows. \
@@ -72,6 +74,21 @@ struct Train: ParsableCommand {
     @Option(help: "Seconds between checkpoints.")
     var checkpointSeconds: Double = 300
 
+    @Option(help: ArgumentHelp("Free bits of KL before the KL term counts (changes the preset's, the config file's or the --init-from model's; so do the next four).", valueName: "bits"))
+    var freeBits: Double?
+
+    @Option(help: ArgumentHelp("Final KL weight: beta rises to it as (1 - betaRate^step) * max-beta.", valueName: "beta"))
+    var maxBeta: Double?
+
+    @Option(help: ArgumentHelp("How often the decoder is fed its own draw instead of the true previous step: constant (probability --sampling-rate; 0 is teacher forcing) or inverse_sigmoid (Magenta's schedule of rate --sampling-rate).", valueName: "schedule"))
+    var samplingSchedule: MusicVAEConfig.SamplingSchedule?
+
+    @Option(help: ArgumentHelp("The sampling schedule's probability (constant) or rate (inverse_sigmoid).", valueName: "rate"))
+    var samplingRate: Double?
+
+    @Option(help: ArgumentHelp("Initial learning rate: the decayed schedule goes on from the run's global step.", valueName: "rate"))
+    var learningRate: Double?
+
     @Option(help: ArgumentHelp("Write every step's loss to this CSV file (step, loss, recon, kl, gradient norm, learning rate).", valueName: "file"))
     var lossLog: String?
 
@@ -84,6 +101,19 @@ struct Train: ParsableCommand {
         }
         if evalMinutes < 0 { throw ValidationError("--eval-minutes must be 0 or more") }
         if !(0...1).contains(drumRecombination) { throw ValidationError("--drum-recombination is a share, 0...1") }
+        if let freeBits, freeBits < 0 { throw ValidationError("--free-bits must be 0 or more") }
+        if let maxBeta, maxBeta < 0 { throw ValidationError("--max-beta must be 0 or more") }
+        if let samplingRate, samplingRate < 0 { throw ValidationError("--sampling-rate must be 0 or more") }
+        if let learningRate, learningRate <= 0 { throw ValidationError("--learning-rate must be more than 0") }
+        if (resume || resumeOrStart) && !stage.isEmpty {
+            throw ValidationError("a resumed run repeats the interrupted one exactly, with its settings: to change \(stage.summary), "
+                                  + "continue the model with --init-from \(out) instead")
+        }
+    }
+
+    /// The training settings given on the command line.
+    var stage: TrainingStage {
+        TrainingStage(freeBits: freeBits, maxBeta: maxBeta, samplingSchedule: samplingSchedule, samplingRate: samplingRate, learningRate: learningRate)
     }
 
     func run() throws {
@@ -101,7 +131,7 @@ struct Train: ParsableCommand {
             if local >= ProcessInfo.processInfo.activeProcessorCount { Parallel.enabled = false }
         }
         defer { mpi?.finish() }
-        let cfg = try loadConfig(config)
+        let cfg = stage.applied(to: try loadConfig(config))
         if drumRecombination > 0 && cfg.lineEncoding != .drums {
             throw CLIError("--drum-recombination is for drum models; \(config) is a \(cfg.lineEncoding) model")
         }
@@ -119,7 +149,7 @@ struct Train: ParsableCommand {
         options.drumRecombination = drumRecombination
         let output = URL(fileURLWithPath: out)
         let start: TrainingStart = resume ? .resume(orStart: false) : resumeOrStart ? .resume(orStart: true)
-            : initFrom.map { .initFrom(URL(fileURLWithPath: $0)) } ?? .fresh
+            : initFrom.map { .initFrom(URL(fileURLWithPath: $0), stage) } ?? .fresh
         let run: TrainingRun
         do {
             run = try TrainingRun(config: cfg, data: dataset.train, sources: dataset.trainSources, output: output, options: options, start: start)
@@ -135,7 +165,8 @@ struct Train: ParsableCommand {
         }
         for note in run.notes { say(note) }
         if run.trainer.model.config != cfg {
-            say("note: the model's own configuration (from \(initFrom ?? out)) is used, not --config \(config)")
+            say("note: the model's own configuration (from \(initFrom ?? out)" + (stage.isEmpty ? "" : ", with \(stage.summary)")
+                + ") is used, not --config \(config)")
         }
         run.heldOut = dataset.heldOut
         run.onCheckpoint = { say("checkpoint: \($0.path)") }
@@ -196,6 +227,7 @@ struct Train: ParsableCommand {
 }
 
 extension DataBalance: ExpressibleByArgument {}
+extension MusicVAEConfig.SamplingSchedule: ExpressibleByArgument {}
 
 /// A preset by name, or a config JSON file.
 func loadConfig(_ name: String) throws -> MusicVAEConfig {
