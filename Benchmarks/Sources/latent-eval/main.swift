@@ -6,7 +6,9 @@
 // trade-off runs, and drum models: `latent-eval Models/drums_2bar_small ../shared/corpus/grooves --samples-only`
 // compares the drum attributes of its samples with the unseen groove families'); --sample-draws N repeats the
 // draw of 1,000 samples with seeds 1...N and prints the spread; --temperature T decodes them at T instead of 0.5
-// (0: greedily), to see which figures the sampling itself moves.
+// (0: greedily), to see which figures the sampling itself moves; --reference P1,P2,... compares the samples with all
+// the held-out windows of those folders (a model's whole held-out split: its training folders) instead of the
+// first 4,000 of CORPUS.
 //
 // 1. Edits: every held-out 4/4 tune (up to 60; with --unseen, the first 60 of CORPUS, a collection the model never
 //    saw) reconstructed, and edited with note_density +1 and -1 through the bundled pipelines, with the tune kept
@@ -29,16 +31,17 @@ let samplesOnly = CommandLine.arguments.contains("--samples-only")
 /// Positional arguments (everything but the flags), the value of `--sample-draws` (1 when absent) and of
 /// `--temperature` (the decoding temperature of the prior samples: 0.5, the models issue's, when absent; 0 decodes
 /// greedily).
-let (args, sampleDraws, sampleTemperature): ([String], Int, Float) = {
-    var out: [String] = [], draws = 1, temperature: Float = 0.5, rest = Array(CommandLine.arguments.dropFirst())[...]
+let (args, sampleDraws, sampleTemperature, referencePaths): ([String], Int, Float, [String]?) = {
+    var out: [String] = [], draws = 1, temperature: Float = 0.5, reference: [String]?, rest = Array(CommandLine.arguments.dropFirst())[...]
     while let a = rest.popFirst() {
         switch a {
         case "--sample-draws": draws = rest.popFirst().flatMap { Int($0) } ?? 1
         case "--temperature": temperature = rest.popFirst().flatMap { Float($0) } ?? 0.5
+        case "--reference": reference = rest.popFirst().map { $0.split(separator: ",").map(String.init) }
         default: if !a.hasPrefix("--") { out.append(a) }
         }
     }
-    return (out, max(1, draws), max(0, temperature))
+    return (out, max(1, draws), max(0, temperature), reference)
 }()
 let model = args.count > 0 ? args[0] : "Models/mel_2bar_small"
 let corpus = args.count > 1 ? args[1] : "../shared/corpus/folk"
@@ -150,7 +153,8 @@ print("  data      " + dataSpace.map { String(format: "%5.2f", $0 / Double(max(1
 // range of both; 1 = the same distribution), and the share of samples spanning more than two octaves or holding
 // fewer than 4 notes.
 let sampleCount = 1000
-let reference = Array(pool.prefix(4000))
+let reference = try referencePaths.map { try WindowDataset(paths: $0, settings: .init(for: m.config)).heldOut } ?? Array(pool.prefix(4000))
+let referenceName = referencePaths.map { "held-out windows of " + $0.joined(separator: ", ") } ?? (unseen ? "unseen windows" : "held-out windows")
 let encoding = m.config.lineEncoding
 func attributeTable(_ windows: [[Int]]) -> [[Double]] { windows.map { encoding.attributeValues(of: $0) } }
 let ra = attributeTable(reference)
@@ -196,7 +200,7 @@ func measureSamples(seed: UInt64) throws -> (overlaps: [(Double, Double)], overT
     return (figures, 100 * Double(spans.filter { $0.1 > 24 }.count) / Double(sampleCount),
             100 * Double(spans.filter { $0.0 < 4 }.count) / Double(sampleCount))
 }
-print("\nPrior samples: \(sampleCount) at " + (sampleTemperature > 0 ? "temperature \(sampleTemperature)" : "greedy decoding") + " against \(reference.count) \(unseen ? "unseen" : "held-out") windows (histogram intersection)")
+print("\nPrior samples: \(sampleCount) at " + (sampleTemperature > 0 ? "temperature \(sampleTemperature)" : "greedy decoding") + " against \(reference.count) \(referenceName) (histogram intersection)")
 let first = try measureSamples(seed: 1)
 let referenceMeans = encoding.attributeNames.indices.map { k in mean(ra.map { $0[k] }) } + (melodic ? [mean(referenceBestKey), mean(trainedKeysDiatonic)] : [])
 for (k, name) in figureNames.enumerated() {
