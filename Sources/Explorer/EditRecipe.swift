@@ -47,7 +47,7 @@ public struct EditRecipe: Sendable, Hashable {
                 var p = p
                 switch p.name {
                 case "name": p.text = shift.attribute
-                case "amount": p.text = Self.number(shift.amount)
+                case "amount": p.text = ParameterSpec.format(shift.amount)
                 default: break
                 }
                 return p
@@ -67,13 +67,10 @@ public struct EditRecipe: Sendable, Hashable {
         return file
     }
 
-    /// A number as pipeline files write it: no trailing ".0".
-    static func number(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x) }
-
     /// The comment lines of a saved pipeline.
     var comments: [String] {
         let moves = shifts.isEmpty ? "no attribute moved (a reconstruction)"
-            : shifts.map { "\($0.attribute) \($0.amount >= 0 ? "+" : "")\(Self.number($0.amount))" }.joined(separator: ", ")
+            : shifts.map { "\($0.attribute) \($0.amount >= 0 ? "+" : "")\(ParameterSpec.format($0.amount))" }.joined(separator: ", ")
         return ["Saved from musicvae serve: \(moves); track \(track); keep_tune \(keepTune).",
                 "",
                 "  musicvae run THIS.yaml IN.mid --set output=OUT.mid"]

@@ -70,7 +70,7 @@ public struct WindowDataset: Sendable {
         ], name: "training data")
     }
 
-    /// Reads every path (files or folders). `heldOutOnly` skips the training files (for `eval`).
+    /// Reads every path (files or folders, or a folder `musicvae export` wrote) and splits its windows into training and held-out.
     public init(paths: [String], settings: Settings, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
                 progress: (@Sendable (Int, Int) -> Void)? = nil) throws {
         precondition(settings.steps % settings.stepsPerBar == 0, "windows are whole bars")
