@@ -27,6 +27,9 @@ public struct TrainingOptions: Sendable {
     public var evaluationWindows: Int = 500
     /// How often each data source is drawn.
     public var balance: DataBalance = .windows
+    /// One factor per data source (in order) multiplying its share under `balance`, the shares then summing to 1
+    /// again: a collection that the model should know but not imitate as much (0.5: half as often). nil: all 1.
+    public var sourceWeights: [Double]?
     /// Drum models only: the share of training windows whose cymbals (closed and open hi-hat, crash, ride) are
     /// taken from a second window drawn alike, kick, snare and toms staying. A groove is mostly a kick-and-snare
     /// figure under a hi-hat or ride figure, and the groove corpus has only about 5,500 distinct 2-bar windows:
@@ -54,14 +57,17 @@ public enum DataBalance: String, CaseIterable, Sendable {
     /// Every source equally likely, then a window uniformly within it.
     case sources
 
-    /// The probability of drawing each source, given their window counts (sources with no windows get 0).
-    public func weights(counts: [Int]) -> [Double] {
-        let raw: [Double] = counts.map { n in
+    /// The probability of drawing each source, given their window counts (sources with no windows get 0), each
+    /// share multiplied by its factor in `scaledBy` (one per source; nil: all 1) before they are made to sum to 1.
+    public func weights(counts: [Int], scaledBy factors: [Double]? = nil) -> [Double] {
+        precondition(factors == nil || factors!.count == counts.count, "one factor per source")
+        let raw: [Double] = counts.enumerated().map { i, n in
             guard n > 0 else { return 0 }
+            let factor = factors?[i] ?? 1
             switch self {
-            case .windows: return Double(n)
-            case .sqrt: return Foundation.sqrt(Double(n))
-            case .sources: return 1
+            case .windows: return Double(n) * factor
+            case .sqrt: return Foundation.sqrt(Double(n)) * factor
+            case .sources: return factor
             }
         }
         let total = raw.reduce(0, +)
@@ -173,10 +179,18 @@ public final class TrainingRun {
         self.data = data
         self.options = options
         let sourceOf = sources ?? [Int](repeating: 0, count: data.count)
-        var bySource = [[Int]](repeating: [], count: (sourceOf.max() ?? 0) + 1)
+        let sourceCount = max((sourceOf.max() ?? 0) + 1, options.sourceWeights?.count ?? 0)
+        var bySource = [[Int]](repeating: [], count: sourceCount)
         for (i, s) in sourceOf.enumerated() { bySource[s].append(i) }
         self.bySource = bySource
-        sourceShares = options.balance.weights(counts: bySource.map(\.count))
+        if let factors = options.sourceWeights {
+            guard factors.count == sourceCount, factors.allSatisfy({ $0.isFinite && $0 >= 0 }),
+                  zip(factors, bySource).contains(where: { $0.0 > 0 && !$0.1.isEmpty }) else {
+                throw MusicVAEError.invalidConfig("source weights \(factors): give one factor of 0 or more per data source "
+                                                  + "(\(sourceCount)), one of them over 0 for a source with windows")
+            }
+        }
+        sourceShares = options.balance.weights(counts: bySource.map(\.count), scaledBy: options.sourceWeights)
         var cumulative = 0.0
         sourceCumulative = sourceShares.map { cumulative += $0; return cumulative }
         var notes: [String] = []
@@ -245,7 +259,7 @@ public final class TrainingRun {
 
     /// One window, drawn as `TrainingOptions.balance` says.
     private func draw(_ rng: inout SeededGenerator) -> [Int] {
-        if options.balance == .windows { return data[Int(rng.next() % UInt64(data.count))] }
+        if options.balance == .windows && options.sourceWeights == nil { return data[Int(rng.next() % UInt64(data.count))] }
         let u = Double(rng.next() >> 11) / Double(1 << 53)
         // The last source with windows catches a draw at the top end that rounding left uncovered.
         let source = bySource[sourceCumulative.firstIndex { u < $0 } ?? bySource.lastIndex { !$0.isEmpty }!]

@@ -286,6 +286,14 @@ func scratchFolder() throws -> String {
         var unchanged = after
         (unchanged.maxBeta, unchanged.freeBits, unchanged.samplingSchedule, unchanged.samplingRate) = (before.maxBeta, before.freeBits, before.samplingSchedule, before.samplingRate)
         #expect(unchanged == before, "only the four settings change")
+        // --data-weight scales each path's share of the batches, one factor per path, said before training.
+        let chorales = SharedData.chorales
+        let weighted = try CLI.run(["train", "--config", dir + "/tiny.json", "--data", data, chorales, "--data-weight", "1", "0.5",
+                                    "--balance", "sources", "--batch", "8", "--eval-minutes", "0", "--out", dir + "/w", "--steps", "2"])
+        #expect(weighted.status == 0, "\(weighted.stderr)")
+        #expect(weighted.stderr.contains("balance sources scaled by --data-weight: \(data) 66.7%, \(chorales) 33.3%"), "\(weighted.stderr)")
+        let miscounted = try CLI.run(["train"] + common + ["--out", dir + "/w2", "--steps", "2", "--data-weight", "1", "2"])
+        #expect(miscounted.status == 64 && miscounted.stderr.contains("one factor per --data path (1 given), not 2"), "\(miscounted.stderr)")
         let refused = try CLI.run(["train"] + common + ["--out", dir + "/m", "--steps", "\(reached + 9)", "--resume", "--max-beta", "0.5"])
         #expect(refused.status == 64 && refused.stderr.contains("to change maxBeta 0.5, continue the model with --init-from \(dir)/m instead"),
                 "\(refused.stderr)")

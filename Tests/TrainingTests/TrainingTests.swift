@@ -120,20 +120,35 @@ func scratch() throws -> URL {
     }
 
     /// Batches draw the sources as the balance says: 900 windows of source 0 beside 100 of source 1 give source 1
-    /// a tenth of the draws by window, a quarter by square root (sqrt 100 / (sqrt 900 + sqrt 100)), half by source.
+    /// a tenth of the draws by window, a quarter by square root (sqrt 100 / (sqrt 900 + sqrt 100)), half by source;
+    /// per-source factors scale those shares (by window with source 1 weighted 3: 300 / (900 + 300) = a quarter;
+    /// by source with source 1 weighted 0.25: 0.25 / 1.25 = a fifth).
     @Test func balanceDrawsSourcesAsItSays() throws {
         let windows = (0..<1000).map { i in [Int](repeating: i < 900 ? 40 : 60, count: 32) }
         let sources = (0..<1000).map { $0 < 900 ? 0 : 1 }
         #expect(DataBalance.sqrt.weights(counts: [900, 100, 0]) == [0.75, 0.25, 0])
         #expect(DataBalance.sources.weights(counts: [900, 0, 100]) == [0.5, 0, 0.5])
-        for (balance, share) in [(DataBalance.windows, 0.1), (.sqrt, 0.25), (.sources, 0.5)] {
+        #expect(DataBalance.sqrt.weights(counts: [900, 100, 0], scaledBy: [1, 3, 5]) == [0.5, 0.5, 0])
+        #expect(DataBalance.windows.weights(counts: [900, 100], scaledBy: [0, 1]) == [0, 1])
+        let cases: [(DataBalance, [Double]?, Double)] = [(.windows, nil, 0.1), (.sqrt, nil, 0.25), (.sources, nil, 0.5),
+                                                          (.windows, [1, 3], 0.25), (.sources, [1, 0.25], 0.2)]
+        for (balance, factors, share) in cases {
             var options = TrainingOptions(steps: 1, batch: 100, seed: 5)
             options.transposeRange = 0
             options.balance = balance
+            options.sourceWeights = factors
             let run = try TrainingRun(config: tiny, data: windows, sources: sources, output: try scratch(), options: options, start: .fresh)
             let drawn = (0..<40).flatMap { run.batch(at: $0) }
             let fromSmall = Double(drawn.filter { $0[0] == 60 }.count) / Double(drawn.count)
-            #expect(abs(fromSmall - share) < 0.03, "\(balance): \(fromSmall)")
+            #expect(abs(fromSmall - share) < 0.03, "\(balance) \(factors ?? []): \(fromSmall)")
+        }
+        // Factors that leave nothing to draw, or do not match the sources, are refused before any training.
+        for factors in [[0.0, 0], [1], [1, -1], [1, .nan]] {
+            var options = TrainingOptions(steps: 1, batch: 100, seed: 5)
+            options.sourceWeights = factors
+            #expect(throws: MusicVAEError.self) {
+                try TrainingRun(config: tiny, data: windows, sources: sources, output: try scratch(), options: options, start: .fresh)
+            }
         }
         // The curve's windows are spread over the held-out set, not its first ones.
         #expect(TrainingRun.spread((0..<10).map { [$0] }, count: 4) == [[0], [2], [5], [7]])

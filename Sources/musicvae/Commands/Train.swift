@@ -21,7 +21,7 @@ struct Train: ParsableCommand {
             of a campaign, the same weights trained on with those settings changed (the model cards give theirs). \
             Every 10 minutes 500 held-out windows (spread over the held-out files) are measured for the training \
             curve in training.json. With several --data paths, --balance sqrt or sources draws the smaller ones more \
-            often than their share of the windows. \
+            often than their share of the windows, and --data-weight scales each path's share (0.5: half as often). \
             Ctrl-C (SIGINT) or SIGTERM (as Slurm and Kubernetes stop jobs) saves a checkpoint and the model, then \
             exits 130 or 143; a second signal while saving does not cut the save short. At the end the model is \
             written to OUT with a model card (README.md) giving the held-out accuracies.
@@ -65,6 +65,9 @@ struct Train: ParsableCommand {
     @Option(help: ArgumentHelp("How batches draw from the --data paths: windows (every window equally likely), sqrt (each path in proportion to the square root of its windows) or sources (every path equally likely).", valueName: "balance"))
     var balance: DataBalance = .windows
 
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("One factor per --data path, in order, multiplying how often --balance draws it (1: as it says, 0.5: half as often, 0: never).", valueName: "factor"))
+    var dataWeight: [Double] = []
+
     @Option(help: ArgumentHelp("Drum models: the share of training windows (0...1) given the hi-hats and cymbals of another window, kick, snare and toms staying: combinations the grooves lack, against learning them by heart.", valueName: "share"))
     var drumRecombination: Double = 0
 
@@ -98,6 +101,14 @@ struct Train: ParsableCommand {
         if batch < 1 { throw ValidationError("--batch must be at least 1") }
         if [resume, resumeOrStart, initFrom != nil].filter({ $0 }).count > 1 {
             throw ValidationError("give at most one of --resume, --resume-or-start and --init-from")
+        }
+        if !dataWeight.isEmpty {
+            if dataWeight.count != data.count {
+                throw ValidationError("--data-weight takes one factor per --data path (\(data.count) given), not \(dataWeight.count)")
+            }
+            if !dataWeight.allSatisfy({ $0.isFinite && $0 >= 0 }) || !dataWeight.contains(where: { $0 > 0 }) {
+                throw ValidationError("--data-weight factors must be 0 or more, at least one over 0")
+            }
         }
         if evalMinutes < 0 { throw ValidationError("--eval-minutes must be 0 or more") }
         if !(0...1).contains(drumRecombination) { throw ValidationError("--drum-recombination is a share, 0...1") }
@@ -146,6 +157,7 @@ struct Train: ParsableCommand {
         options.checkpointSeconds = checkpointSeconds
         options.evaluationSeconds = evalMinutes * 60
         options.balance = balance
+        options.sourceWeights = dataWeight.isEmpty ? nil : dataWeight
         options.drumRecombination = drumRecombination
         let output = URL(fileURLWithPath: out)
         let start: TrainingStart = resume ? .resume(orStart: false) : resumeOrStart ? .resume(orStart: true)
@@ -160,8 +172,8 @@ struct Train: ParsableCommand {
         }
         run.group = mpi
         if let mpi { say("data-parallel: \(mpi.size) MPI ranks, \(batch / mpi.size)-\((batch + mpi.size - 1) / mpi.size) windows each of every batch of \(batch)") }
-        if balance != .windows {
-            say("balance \(balance.rawValue): " + zip(data, run.sourceShares).map { String(format: "%@ %.1f%%", $0.0, $0.1 * 100) }.joined(separator: ", "))
+        if balance != .windows || !dataWeight.isEmpty {
+            say("balance \(balance.rawValue)" + (dataWeight.isEmpty ? "" : " scaled by --data-weight") + ": " + zip(data, run.sourceShares).map { String(format: "%@ %.1f%%", $0.0, $0.1 * 100) }.joined(separator: ", "))
         }
         for note in run.notes { say(note) }
         if run.trainer.model.config != cfg {
