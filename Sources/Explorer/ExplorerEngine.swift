@@ -150,6 +150,10 @@ public final class ExplorerEngine: @unchecked Sendable {
             let sequence = try Self.merged(midi)
             do {
                 return try AudioFile.wavBytes(try synths.render(sequence), format: .pcm16)
+            } catch let e as RenderError {
+                // The piece's own problem (422), not the server's.
+                if case .tooLong = e { throw ExplorerError.nothingToEdit(e.description) }
+                throw ExplorerError.server("rendering failed: \(e)")
             } catch {
                 throw ExplorerError.server("rendering failed: \(error)")
             }

@@ -18,7 +18,7 @@ public enum ExplorerError: Error, Sendable, Equatable, CustomStringConvertible {
     case badChoice(parameter: String, value: String, choices: [String])
     /// A multipart body without the named fields.
     case missingFields([String])
-    /// The piece has nothing the model can take (no 4/4 melody window, say).
+    /// The piece cannot be worked on: nothing the model can take (no 4/4 melody window, say), or too long to render.
     case nothingToEdit(String)
     /// The request took longer than the server allows.
     case timedOut(seconds: Double)

@@ -6,6 +6,8 @@ public enum NoteSequenceError: Error, Sendable, Equatable, CustomStringConvertib
     case ticksPerQuarterTooLarge(Int)
     /// A grid that does not divide the quarter note sensibly.
     case badStepsPerQuarter(Int)
+    /// A score longer than `QuantizedSequence.maximumQuarters`.
+    case tooLong(quarters: Int, limit: Int)
 
     /// A one-line explanation.
     public var description: String {
@@ -16,6 +18,8 @@ public enum NoteSequenceError: Error, Sendable, Equatable, CustomStringConvertib
             return "\(n) ticks per quarter cannot be written to a MIDI file (at most 32767)"
         case .badStepsPerQuarter(let n):
             return "steps per quarter must be 1...96, got \(n)"
+        case .tooLong(let quarters, let limit):
+            return "the score is \(quarters) quarter notes long; scores longer than \(limit) quarters are not cut into windows"
         }
     }
 }

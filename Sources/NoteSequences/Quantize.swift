@@ -16,6 +16,20 @@ public struct QuantizedSequence: Sendable, Equatable {
     /// `unquantized()` returns it.
     public var exact: NoteSequence?
 
+    /// The longest score quantized, in quarter notes: 100,000 quarters is 14 hours at 120 quarters a minute,
+    /// far beyond any piece, and still few enough windows (25,000 of 2 bars) to hold in memory. A file whose note
+    /// claims to last days (one MIDI delta can be 2^28 ticks) is refused rather than cut into millions of windows.
+    public static let maximumQuarters = 100_000
+
+    /// Gives the score another `source` (the name outputs are called by) in `sequence`, `original` and `exact`
+    /// alike: the notes are unchanged, so unlike an edit of `sequence` this keeps `original` and `exact`.
+    public mutating func rename(source: String?) {
+        let (kept, keptExact) = (original, exact)
+        sequence.source = source
+        original = kept.map { var s = $0; s.source = source; return s }
+        exact = keptExact.map { var s = $0; s.source = source; return s }
+    }
+
     /// Wraps a sequence whose ticks already are grid steps.
     public init(steps sequence: NoteSequence, sourceTicksPerQuarter: Int? = nil) {
         self.sequence = sequence
@@ -91,6 +105,9 @@ extension NoteSequence {
         out.timeSignatures = snap(timeSignatures, spq: spq)
         out.keySignatures = snap(keySignatures, spq: spq)
         out.totalTicks = max(step(ofTick: totalTicks, stepsPerQuarter: spq), out.notes.map(\.end).max() ?? 0)
+        guard out.totalTicks <= QuantizedSequence.maximumQuarters * spq else {
+            throw NoteSequenceError.tooLong(quarters: out.totalTicks / spq, limit: QuantizedSequence.maximumQuarters)
+        }
         out.sortNotes()
         var q = QuantizedSequence(steps: out, sourceTicksPerQuarter: ticksPerQuarter)
         q.original = self

@@ -10,6 +10,8 @@ public enum RenderError: Error, Sendable, Equatable, CustomStringConvertible {
     case badOption(String)
     /// The audio file could not be written or read.
     case audioFile(path: String, reason: String)
+    /// The score lasts longer than `RenderOptions.maxSeconds`.
+    case tooLong(seconds: Double, limit: Double)
 
     /// A one-line explanation.
     public var description: String {
@@ -25,6 +27,17 @@ public enum RenderError: Error, Sendable, Equatable, CustomStringConvertible {
             return "bad render option: \(why)"
         case .audioFile(let path, let reason):
             return "\(path): \(reason)"
+        case .tooLong(let seconds, let limit):
+            return "the score lasts \(Self.duration(seconds)), longer than the \(Self.duration(limit)) a render may take"
         }
+    }
+}
+
+extension RenderError {
+    /// "2 h 05 min", "4 min 10 s", "12.5 s": a duration for messages.
+    static func duration(_ seconds: Double) -> String {
+        if seconds >= 3600 { return String(format: "%.0f h %02.0f min", (seconds / 3600).rounded(.down), (seconds.truncatingRemainder(dividingBy: 3600) / 60).rounded(.down)) }
+        if seconds >= 60 { return String(format: "%.0f min %02.0f s", (seconds / 60).rounded(.down), seconds.truncatingRemainder(dividingBy: 60).rounded(.down)) }
+        return String(format: "%.1f s", seconds)
     }
 }

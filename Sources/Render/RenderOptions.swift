@@ -26,6 +26,10 @@ public struct RenderOptions: Sendable, Equatable {
     public var tempo: Double?
     /// The longest release tail after the last note-off, in seconds.
     public var maxTail: Double = 2.0
+    /// The longest score rendered, in seconds: renders are previews held in memory (an hour of stereo float audio
+    /// is 1.3 GB), so a score that lasts longer, such as a file whose one note claims to sound for days, is refused
+    /// (`RenderError.tooLong`) before anything is allocated for it.
+    public var maxSeconds: Double = 3600
     /// The highest peak allowed in the output (a fraction of full scale); louder renders are scaled down.
     public var peakLimit: Float = 0.891  // -1 dBFS
 

@@ -99,11 +99,14 @@ public final class Synthesizer {
     }
 
     /// Renders the score to float audio (stereo, or mono when asked), scaled down if it would pass the peak limit.
-    public func render(_ sequence: NoteSequence) -> AudioBuffer {
-        fluid_synth_system_reset(synth)
+    /// Throws `RenderError.tooLong` for a score longer than `options.maxSeconds`.
+    public func render(_ sequence: NoteSequence) throws -> AudioBuffer {
         let events = schedule(sequence)
-        let block = Self.blockFrames
         let lastFrame = events.last?.frame ?? 0
+        let seconds = Double(lastFrame) / options.sampleRate
+        guard seconds <= options.maxSeconds else { throw RenderError.tooLong(seconds: seconds, limit: options.maxSeconds) }
+        fluid_synth_system_reset(synth)
+        let block = Self.blockFrames
         let maxFrames = lastFrame + Int(options.maxTail * options.sampleRate) + block
         var left = [Float](repeating: 0, count: block)
         var right = [Float](repeating: 0, count: block)

@@ -28,6 +28,6 @@ public final class SynthesizerPool: @unchecked Sendable {
             free.append(s)
             lock.unlock()
         }
-        return s.render(sequence)
+        return try s.render(sequence)
     }
 }

@@ -52,7 +52,12 @@ public enum NumpyFile {
         guard dims.count == 2 else { throw fail("not a 2-D array") }
         let (rows, columns) = (dims[0], dims[1])
         let body = 10 + n
-        guard bytes.count == body + rows * columns * 4 else { throw fail("\(bytes.count - body) data bytes for a \(rows) x \(columns) array") }
+        guard rows >= 0, columns > 0 else { throw fail("shape (\(rows), \(columns)) has no windows of positive length") }
+        let (cells, cellsOverflow) = rows.multipliedReportingOverflow(by: columns)
+        let (size, sizeOverflow) = cells.multipliedReportingOverflow(by: 4)
+        guard !cellsOverflow, !sizeOverflow, bytes.count - body == size else {
+            throw fail("\(bytes.count - body) data bytes for a \(rows) x \(columns) array")
+        }
         return (0..<rows).map { r in
             (0..<columns).map { c in
                 let o = body + (r * columns + c) * 4

@@ -310,6 +310,37 @@ func scratchFolder() throws -> String {
                 "\(triple.stderr)")
         let badSplit = try CLI.run(["eval", "--model", dir + "/m", "--data", data, "--split", "test"])
         #expect(badSplit.status == 64 && badSplit.stderr.contains("'all', 'held-out' or 'train'"), "\(badSplit.stderr)")
+        for command in [["eval"], ["attributes", "compute"], ["attributes", "matrix"]] {
+            let noWindows = try CLI.run(command + ["--model", dir + "/m", "--data", data, "--limit", "0"])
+            #expect(noWindows.status == 64 && noWindows.stderr.contains("--limit must be at least 1"), "\(command): \(noWindows.stderr)")
+        }
+    }
+
+    /// A 29-byte file whose one note claims to last 2^28 quarters: `edit` and `render` say so and write nothing
+    /// (without the limits it would be cut into 33 million windows, or ask for terabytes of audio).
+    @Test func aNoteThatLastsForeverIsRefused() throws {
+        let dir = try scratchFolder()
+        let track: [UInt8] = [0x00, 0x90, 0x3C, 0x40, 0xFF, 0xFF, 0xFF, 0x7F, 0x80, 0x3C, 0x40, 0x00, 0xFF, 0x2F, 0x00]
+        let bytes: [UInt8] = Array("MThd".utf8) + [0, 0, 0, 6, 0, 0, 0, 1, 0, 1] + Array("MTrk".utf8) + [0, 0, 0, UInt8(track.count)] + track
+        try Data(bytes).write(to: URL(fileURLWithPath: dir + "/forever.mid"))
+        let edit = try CLI.run(["edit", dir + "/forever.mid", "-o", dir + "/edited.mid", "--attribute", "note_density"])
+        #expect(edit.status == 1 && edit.stderr.contains("forever.mid") && edit.stderr.contains("268435455 quarter notes long"), "\(edit.stderr)")
+        let render = try CLI.run(["render", dir + "/forever.mid", "-o", dir + "/forever.wav"])
+        #expect(render.status == 1 && render.stderr.contains("longer than the 1 h 00 min a render may take"), "\(render.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["forever.mid"])
+    }
+
+    /// `interpolate --wav` renders the MIDI files it wrote, each beside itself, and nothing else in the folder: an
+    /// older MIDI file there gets no WAV, and the concatenation's WAV lands in all/.
+    @Test func interpolateRendersOnlyWhatItWrote() throws {
+        let dir = try scratchFolder()
+        let examples = SharedData.packageRoot.appendingPathComponent("Examples/melodies").path
+        try FileManager.default.createDirectory(atPath: dir + "/out", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: "\(examples)/twinkle.mid", toPath: "\(dir)/out/older.mid")
+        let r = try CLI.run(["interpolate", "\(examples)/ode-to-joy.mid", "\(examples)/twinkle.mid", "--steps", "3", "-o", dir + "/out", "--wav"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let files = Set(FileManager.default.enumerator(atPath: dir + "/out")!.compactMap { $0 as? String })
+        #expect(files.filter { $0.hasSuffix(".wav") }.sorted() == ["01.wav", "02.wav", "03.wav", "all/concatenated.wav"], "\(files.sorted())")
     }
 
     /// No output replaces an input or another output of the same run: each collision is refused before any work,
@@ -410,6 +441,11 @@ func scratchFolder() throws -> String {
         // A shard given twice is refused.
         let twice = try CLI.run(["stats", "merge", dir + "/s1.json", dir + "/s1.json"])
         #expect(twice.status != 0 && twice.stderr.contains("given twice"))
+        // The merged summary never replaces one of the shards' files.
+        let shard = try Data(contentsOf: URL(fileURLWithPath: dir + "/s1.json"))
+        let ontoInput = try CLI.run(["stats", "merge", dir + "/s1.json", dir + "/s2.json", "-o", dir + "/s1.json"])
+        #expect(ontoInput.status == 2 && ontoInput.stderr.contains("is an input of this command"), "\(ontoInput.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/s1.json")) == shard)
     }
 
     /// A batch stopped part way resumes from its manifest: the inputs it lists are skipped and counted, a line cut

@@ -62,6 +62,15 @@ extension ExplorerEngineTests {
         }
         #expect(throws: ExplorerError.self) { try Self.engine.edit(Array(ode.prefix(40)), recipe: EditRecipe(shifts: [])) }
         #expect((try? Self.engine.render(Array("RIFF".utf8))) == nil)
+        // One note held for 2^28 quarters: refused as the piece's problem (422), neither edited nor rendered.
+        let track: [UInt8] = [0x00, 0x90, 0x3C, 0x40, 0xFF, 0xFF, 0xFF, 0x7F, 0x80, 0x3C, 0x40, 0x00, 0xFF, 0x2F, 0x00]
+        let forever = Array("MThd".utf8) + [0, 0, 0, 6, 0, 0, 0, 1, 0, 1] + Array("MTrk".utf8) + [0, 0, 0, UInt8(track.count)] + track
+        for attempt in [{ _ = try Self.engine.edit(forever, recipe: EditRecipe(shifts: [.init(attribute: "note_density", amount: 1)])) },
+                        { _ = try Self.engine.render(forever) }] {
+            do { try attempt(); Issue.record("a note that lasts 2^28 quarters was accepted") } catch let e as ExplorerError {
+                #expect(e.status == .unprocessableContent && e.description.contains("long"), "\(e)")
+            }
+        }
         #expect(ExplorerError.notMIDI(field: "a", reason: "x").status == .badRequest && ExplorerError.tooLarge(limit: 1).status == .contentTooLarge)
     }
 

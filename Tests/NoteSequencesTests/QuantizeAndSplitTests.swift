@@ -28,6 +28,13 @@ import Testing
         #expect(throws: NoteSequenceError.badStepsPerQuarter(0)) { try sequence([(60, 0, 4)]).quantized(stepsPerQuarter: 0) }
     }
 
+    /// One note held for the longest MIDI delta (2^28 - 1 ticks at 1 tick a quarter) is refused, not cut into
+    /// 33 million windows; a score of exactly the limit quantizes.
+    @Test func scoresLongerThanTheLimitAreRefused() throws {
+        #expect(throws: NoteSequenceError.tooLong(quarters: 268_435_455, limit: 100_000)) { try sequence([(60, 0, 0x0FFF_FFFF)], tpq: 1).quantized() }
+        #expect(try sequence([(60, 0, 100_000)], tpq: 1).quantized().totalSteps == 400_000)
+    }
+
     @Test func splitsOnlyWhereTimeReallyChanges() {
         var s = sequence([(60, 0, 16), (62, 16, 40), (64, 40, 48)], tpq: 4, meter: nil)
         s.timeSignatures = [TimeSignature(tick: 0, numerator: 4, denominator: 4),

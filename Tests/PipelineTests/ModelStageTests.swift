@@ -91,6 +91,35 @@ import NoteSequences
         #expect(step1.notes.map { [$0.pitch, $0.start, $0.end] } == expected.map { [$0.pitch, $0.start, $0.end] })
     }
 
+    /// Variations change the melody only: each variation is the whole song with every other track note for note
+    /// and tick for tick, and a waltz (no window a 4/4 model takes) comes back as itself in every variation, with
+    /// no extra file named like the input.
+    @Test func variationsKeepEverythingTheyDoNotVary() throws {
+        let exact = { (notes: [Note]) in notes.map { [$0.pitch, $0.velocity, $0.start, $0.end, $0.track, $0.program, $0.channel] } }
+        let out = try temporaryFolder()
+        let song = SharedData.packageRoot.appendingPathComponent("Examples/songs/when-the-saints.mid").path
+        let r = try run("variations", ["model=\(Self.golden)", "output=\(out)/{stem}.mid", "n=2"], inputs: [song])
+        #expect(r.failures.isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == ["when-the-saints-variation-1.mid", "when-the-saints-variation-2.mid"])
+        let original = try NoteSequence(path: song)
+        let melody = try #require(original.tracks.firstIndex { $0.name == "Melody" })
+        for k in 1...2 {
+            let variation = try NoteSequence(path: "\(out)/when-the-saints-variation-\(k).mid")
+            #expect(variation.notes.filter { $0.track == melody } != original.notes.filter { $0.track == melody }, "variation \(k)")
+            for t in Set(original.notes.map(\.track)).union(variation.notes.map(\.track)).subtracting([melody]) {
+                #expect(exact(variation.notes.filter { $0.track == t }) == exact(original.notes.filter { $0.track == t }), "variation \(k), track \(t)")
+            }
+        }
+        let waltz = SharedData.packageRoot.appendingPathComponent("Examples/melodies/scarborough-fair.mid").path
+        let waltzOut = try temporaryFolder()
+        let w = try run("variations", ["model=\(Self.golden)", "output=\(waltzOut)/{stem}.mid", "n=2"], inputs: [waltz])
+        #expect(w.failures.isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: waltzOut).sorted() == ["scarborough-fair-variation-1.mid", "scarborough-fair-variation-2.mid"])
+        for k in 1...2 {
+            #expect(try exact(NoteSequence(path: "\(waltzOut)/scarborough-fair-variation-\(k).mid").notes) == exact(NoteSequence(path: waltz).notes), "variation \(k)")
+        }
+    }
+
     /// A 3 x 3 grid between four pieces: nine files, row by row, the corners the four pieces' own reconstructions
     /// (the same as interpolating along an edge), the middle of the top row the middle of A -> B.
     @Test func gridBlendsFourCorners() throws {

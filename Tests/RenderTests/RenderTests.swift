@@ -59,7 +59,7 @@ func scratchPath(_ name: String) throws -> String {
         options.reverb = false
         options.chorus = false
         let synth = try Synthesizer(soundFont: soundFont, options: options)
-        let audio = synth.render(score([(69, 0, 2.0)]))   // A4 = 440 Hz, flute, 2 s
+        let audio = try synth.render(score([(69, 0, 2.0)]))   // A4 = 440 Hz, flute, 2 s
         let path = try scratchPath("a4.wav")
         try AudioFile.writeWAV(audio, to: path, format: .pcm16)
         let (back, info) = try AudioFile.read(path)
@@ -90,14 +90,26 @@ func scratchPath(_ name: String) throws -> String {
         #expect(Array(try Data(contentsOf: URL(fileURLWithPath: path))) == (try AudioFile.wavBytes(audio, format: format)))
     }
 
+    /// A score longer than `maxSeconds` (here one note that claims to sound for 55 hours) is refused with its
+    /// length, before any audio is allocated; the limit is an option.
+    @Test func scoresLongerThanTheLimitAreRefused() throws {
+        let synth = try Synthesizer(soundFont: soundFont)
+        #expect(throws: RenderError.tooLong(seconds: 200_000, limit: 3600)) { try synth.render(score([(60, 0, 200_000)])) }
+        #expect(RenderError.tooLong(seconds: 200_000, limit: 3600).description == "the score lasts 55 h 33 min, longer than the 1 h 00 min a render may take")
+        var options = RenderOptions()
+        options.maxSeconds = 1
+        #expect(throws: RenderError.self) { try Synthesizer(soundFont: soundFont, options: options).render(score([(60, 0, 1.5)])) }
+        #expect(try Synthesizer(soundFont: soundFont, options: options).render(score([(60, 0, 0.5)])).duration > 0.5)
+    }
+
     @Test func drumsOnChannelTenSound() throws {
         let synth = try Synthesizer(soundFont: soundFont)
         var drums = score([(36, 0, 0.2), (38, 0.5, 0.7)], program: 0, channel: 9)
         #expect(drums.notes.allSatisfy { $0.isDrum })
-        let audio = synth.render(drums)
+        let audio = try synth.render(drums)
         #expect(audio.peak > 0.01)
         drums.notes = []
-        #expect(synth.render(drums).peak == 0)   // and a reset synth renders silence for an empty score
+        #expect(try synth.render(drums).peak == 0)   // and a reset synth renders silence for an empty score
     }
 
     @Test func loudScoresAreScaledBelowFullScale() throws {
@@ -132,7 +144,7 @@ func scratchPath(_ name: String) throws -> String {
         let synth = try Synthesizer(soundFont: soundFont, options: options)
         for path in files {
             let s = try NoteSequence(path: path)
-            let audio = synth.render(s)
+            let audio = try synth.render(s)
             #expect(audio.duration >= s.totalTime - 0.01 && audio.duration <= s.totalTime + 2.01, "\(path)")
             #expect(audio.peak > 0.01 && audio.peak <= options.peakLimit, "\(path)")
         }

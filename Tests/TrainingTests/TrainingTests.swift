@@ -50,10 +50,11 @@ func scratch() throws -> URL {
         #expect(family("casio/Bossa2End.mid") == "casio/Bossa")
         let folder = SharedData.corpus + "/grooves/stdlib"
         let inputs = try listMIDIFiles(at: folder).filter { $0.key.hasPrefix("Bo") || $0.key.hasPrefix("Sw") }
-        let heldOut = Set(inputs.filter { WindowDataset.isHeldOut(family: WindowDataset.family(of: $0), every: 20) }.map { WindowDataset.family(of: $0) })
-        let trained = Set(inputs.filter { !WindowDataset.isHeldOut(family: WindowDataset.family(of: $0), every: 20) }.map { WindowDataset.family(of: $0) })
-        #expect(heldOut.isDisjoint(with: trained))
-        let d = try WindowDataset(paths: inputs.map(\.path), settings: .init(for: MusicVAEConfig.drums2barSmall))
+        let d = try WindowDataset(paths: inputs.map(\.path), settings: .init(for: MusicVAEConfig.drums2barSmall, heldOutEvery: 20))
+        // The split the dataset made, by the families of the files its windows came from.
+        let families = { (origins: [WindowOrigin]) in Set(origins.map { family($0.file) }) }
+        let heldOut = families(d.heldOutOrigins), trained = families(d.trainOrigins)
+        #expect(!heldOut.isEmpty && !trained.isEmpty && heldOut.isDisjoint(with: trained), "held out \(heldOut.sorted())")
         #expect(d.train.allSatisfy { $0.count == 32 && $0.allSatisfy { (0..<512).contains($0) } })
         #expect(d.train.contains { $0.contains { $0 > 89 } })   // drum classes, not melody classes
     }
@@ -84,6 +85,15 @@ func scratch() throws -> URL {
         #expect(cached.heldOutFiles <= fromMIDI.heldOutFiles && cached.files <= fromMIDI.files && cached.heldOutFiles > 0)   // files with windows only
         // Windows of another model's length are refused, not read as these.
         #expect(throws: NumpyFileError.self) { try WindowDataset(paths: [out], settings: .init(steps: 24, stepsPerBar: 12)) }
+        // A header whose shape is negative or too large for memory is refused with the file's name, not trusted.
+        for (shape, data) in [("(-1, -4)", 16), ("(4611686018427387904, 4)", 16), ("(2, 0)", 0)] {
+            let header = "{'descr': '<i4', 'fortran_order': False, 'shape': \(shape), }\n"
+            let bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count & 255), UInt8(header.utf8.count >> 8)]
+                + Array(header.utf8) + [UInt8](repeating: 0, count: data)
+            let bad = out + "/bad.npy"
+            try Data(bytes).write(to: URL(fileURLWithPath: bad))
+            #expect(throws: NumpyFileError.self, "shape \(shape)") { try NumpyFile.readInt32(bad) }
+        }
     }
 
     @Test func transpositionStaysInRange() {

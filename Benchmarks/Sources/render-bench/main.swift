@@ -35,7 +35,7 @@ for _ in 0..<3 {
     let t = now()
     let synth = try Synthesizer(soundFont: soundFont, options: options)
     for (i, s) in sequences.enumerated() {
-        try AudioFile.writeWAV(synth.render(s), to: "\(out)/ours-\(i).wav", format: .pcm16)
+        try AudioFile.writeWAV(try synth.render(s), to: "\(out)/ours-\(i).wav", format: .pcm16)
     }
     best = min(best, now() - t)
 }
@@ -47,7 +47,7 @@ for _ in 0..<3 {
     let t = now()
     for (i, s) in sequences.enumerated() {
         let synth = try Synthesizer(soundFont: soundFont, options: options)
-        try AudioFile.writeWAV(synth.render(s), to: "\(out)/fresh-\(i).wav", format: .pcm16)
+        try AudioFile.writeWAV(try synth.render(s), to: "\(out)/fresh-\(i).wav", format: .pcm16)
     }
     best = min(best, now() - t)
 }

@@ -27,6 +27,10 @@ struct Attributes: ParsableCommand {
         @Option(help: "Use at most this many windows (spread evenly over the data).")
         var limit: Int = 40_000
 
+        func validate() throws {
+            if limit < 1 { throw ValidationError("--limit must be at least 1") }
+        }
+
         func run() throws {
             let folder = try model.folder()
             let m = try MusicVAEModel.load(from: URL(fileURLWithPath: folder))
@@ -81,6 +85,10 @@ struct Attributes: ParsableCommand {
             let windows: Int
             let baseline: [String: Double]
             let relative_change: [[Double]]
+        }
+
+        func validate() throws {
+            if limit < 1 { throw ValidationError("--limit must be at least 1") }
         }
 
         func run() throws {

@@ -28,6 +28,10 @@ struct Eval: ParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
+    func validate() throws {
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+    }
+
     func run() throws {
         let folder = try model.folder()
         let m: MusicVAEModel

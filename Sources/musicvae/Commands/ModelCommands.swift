@@ -164,11 +164,15 @@ struct InterpolateCommand: ParsableCommand {
         if wav { outputs += outputs.map { ($0 as NSString).deletingPathExtension + ".wav" } }
         try checkDistinctOutputs(inputs: [a, b], outputs: outputs)
         let folder = try model.folder()
-        try runBundledPipeline("interpolate", inputs: [a, b], settings: [
+        let written = try runBundledPipeline("interpolate", inputs: [a, b], settings: [
             "output": "\(output)", "model": "\(folder)", "steps": "\(steps)", "method": method.rawValue, "window": "\(window)", "bars": "\(try modelBars(folder))",
             "track": "\(try trackChoice(track, model: folder))"])
         if wav {
-            try runBundledPipeline("render", inputs: [output], settings: ["output": "\(output)/{stem}.wav"])
+            // Exactly the MIDI files this run wrote, each to the WAV beside it (checked above); never other files
+            // that happen to lie in the output folder.
+            for midi in written where midi.hasSuffix(".mid") {
+                try runBundledPipeline("render", inputs: [midi], settings: ["output": (midi as NSString).deletingPathExtension + ".wav"])
+            }
         }
     }
 }

@@ -68,9 +68,10 @@ func keptSummary(_ report: RunReport) -> String? {
 }
 
 /// Runs a bundled pipeline and reports what it wrote and kept (on standard error when `statusToStandardError`,
-/// for commands whose result goes to standard output).
+/// for commands whose result goes to standard output); returns the paths written.
+@discardableResult
 func runBundledPipeline(_ name: String, inputs: [String], settings: [String: String], quiet: Bool = false,
-                        statusToStandardError: Bool = false) throws {
+                        statusToStandardError: Bool = false) throws -> [String] {
     let path = try InstallPaths.pipeline(name)
     let plan: PipelinePlan
     do {
@@ -91,4 +92,5 @@ func runBundledPipeline(_ name: String, inputs: [String], settings: [String: Str
         for case let w as WrittenFile in report.outputs { say("wrote \(w.path)" + (w.note.map { " (\($0))" } ?? "")) }
         if let kept = keptSummary(report) { say(kept) }
     }
+    return report.outputs.compactMap { ($0 as? WrittenFile)?.path }
 }

@@ -32,6 +32,7 @@ struct StatsCommand: ParsableCommand {
 
         func run() throws {
             var parts: [(path: String, json: RunSummary.JSON)] = []
+            try checkDistinctOutputs(inputs: files, outputs: [output].compactMap { $0 })
             for path in files {
                 do {
                     parts.append((path, try JSONDecoder().decode(RunSummary.JSON.self, from: Data(contentsOf: URL(fileURLWithPath: path)))))

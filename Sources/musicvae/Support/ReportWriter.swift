@@ -70,10 +70,14 @@ enum ReportWriter {
             var audio: String?
             if audioBytes < audioBudget {
                 let name = audioName(((path as NSString).lastPathComponent as NSString).deletingPathExtension)
-                let buffer = synth.render(s)
-                if (try? AudioFile.writeWAV(buffer, to: audioDir + "/" + name, format: .pcm16)) != nil {
-                    audio = "audio/" + name
-                    audioBytes += 2 * buffer.samples.count + 44
+                do {
+                    let buffer = try synth.render(s)
+                    if (try? AudioFile.writeWAV(buffer, to: audioDir + "/" + name, format: .pcm16)) != nil {
+                        audio = "audio/" + name
+                        audioBytes += 2 * buffer.samples.count + 44
+                    }
+                } catch {
+                    numbers.append(("audio", "left out: \(error)"))
                 }
             } else {
                 audioLeftOut += 1

@@ -20,14 +20,18 @@ enum Similar {
         let similarity: Float
         let seed: UInt64
 
+        /// Variation k of every window goes to piece "NAME-variation-k", which join-bars puts back together; a
+        /// window passed through unencoded goes into every variation as it is, so each variation is the whole piece.
         func process(_ c: LatentCode, drops: inout DropCounts) throws -> [LatentCode] {
-            guard let z = c.z else { return [c] }
-            return (0..<n).map { k in
-                var rng = SeededGenerator(seed: seed ^ UInt64(k &* 1_000_003 &+ c.window.window.index))
-                let noise = z.map { _ in rng.nextNormal() }
+            (0..<n).map { k in
                 var w = c.window
                 let name = (w.window.piece.sequence.source.map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension } ?? "code")
-                w.window.piece.sequence.source = name + "-variation-\(k + 1)"
+                // Renamed, not edited: the piece keeps its unquantized original, so joining takes every note the
+                // model does not replace (other tracks, windows extract-melody dropped) tick for tick.
+                w.window.piece.rename(source: name + "-variation-\(k + 1)")
+                guard let z = c.z else { return LatentCode(z: nil, window: w, label: c.label, model: c.model) }
+                var rng = SeededGenerator(seed: seed ^ UInt64(k &* 1_000_003 &+ c.window.window.index))
+                let noise = z.map { _ in rng.nextNormal() }
                 return LatentCode(z: Latent.similar(z, similarity: similarity, noise: noise), window: w, label: "variation \(k + 1)", model: c.model)
             }
         }
