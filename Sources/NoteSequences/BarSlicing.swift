@@ -135,6 +135,11 @@ extension QuantizedSequence {
                 drops.add(settings.meters.count == 1 ? "not \(settings.meters[0])" : "meter \(meter) not wanted", starts.count)
                 continue
             }
+            if starts.isEmpty && sound.sounds(from: segStart, to: segEnd) {
+                // A part (or a piece) of fewer bars than one window, and windows must be whole: say so.
+                drops.add("shorter than one window of \(settings.bars) bars")
+                continue
+            }
             for s in starts {
                 // A window may run past its segment only at the very end of the piece.
                 if s + windowLength > segEnd && k + 1 < signatures.count && !settings.cover {

@@ -115,7 +115,12 @@ public struct WindowDataset: Sendable {
     /// training cache, in the format other tools read. Its split is the one the export wrote.
     mutating func readExport(_ folder: String, source: Int, settings: Settings) throws {
         let windows = try NumpyFile.readInt32(folder + "/windows.npy")
-        let rows = try JSONDecoder().decode([WindowIndexRow].self, from: Data(contentsOf: URL(fileURLWithPath: folder + "/index.json")))
+        let rows: [WindowIndexRow]
+        do {
+            rows = try JSONDecoder().decode([WindowIndexRow].self, from: Data(contentsOf: URL(fileURLWithPath: folder + "/index.json")))
+        } catch {
+            throw NumpyFileError(path: folder + "/index.json", reason: "not the index.json of a `musicvae export` (\(error.localizedDescription))")
+        }
         guard rows.count == windows.count else {
             throw NumpyFileError(path: folder, reason: "index.json has \(rows.count) rows for \(windows.count) windows")
         }

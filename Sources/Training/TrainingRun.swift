@@ -122,6 +122,8 @@ public enum TrainingStart: Sendable, Equatable {
 public enum TrainingError: Error, CustomStringConvertible {
     /// `--resume` found no intact checkpoint (the damaged ones, with why).
     case nothingToResume(folder: String, damaged: [String])
+    /// A run from scratch (or from another model's weights) would write over the model or checkpoints in `folder`.
+    case outputHoldsAModel(folder: String)
 
     /// A one-line message.
     public var description: String {
@@ -129,6 +131,9 @@ public enum TrainingError: Error, CustomStringConvertible {
         case let .nothingToResume(folder, damaged):
             return "\(folder): nothing to resume: " + (damaged.isEmpty ? "no checkpoint in \(folder)/checkpoints" : damaged.joined(separator: "; "))
                 + " (--resume-or-start starts from scratch instead; --init-from MODEL continues a model's weights)"
+        case let .outputHoldsAModel(folder):
+            return "\(folder) already holds a model or checkpoints, which this run would replace; choose another --out, "
+                + "or continue that one (--resume for its checkpoints, --init-from \(folder) for its weights); nothing was written"
         }
     }
 }
@@ -195,8 +200,12 @@ public final class TrainingRun {
         sourceCumulative = sourceShares.map { cumulative += $0; return cumulative }
         var notes: [String] = []
         var history = TrainingHistory()
+        // Only a run that continues what `output` holds may write there once it holds a model.
+        let holdsModel = FileManager.default.fileExists(atPath: output.appendingPathComponent("weights_manifest.json").path)
+            || !Self.checkpoints(in: output).isEmpty
         switch start {
         case .fresh:
+            guard !holdsModel else { throw TrainingError.outputHoldsAModel(folder: output.path) }
             trainer = MusicVAETrainer(model: try MusicVAEModel(config: config, seed: options.seed), seed: options.seed)
         case .resume(let orStart):
             let found = Self.checkpoints(in: output)
@@ -218,6 +227,7 @@ public final class TrainingRun {
                     ?? TrainingHistory(steps: resumed.step, examples: resumed.step * options.batch)
                 history.curve.removeAll { $0.step > resumed.step }
             } else if orStart {
+                guard !holdsModel || !found.isEmpty else { throw TrainingError.outputHoldsAModel(folder: output.path) }
                 notes.append(found.isEmpty ? "no checkpoint in \(output.path)/checkpoints: starting from scratch"
                                            : "no intact checkpoint in \(output.path)/checkpoints: starting from scratch")
                 trainer = MusicVAETrainer(model: try MusicVAEModel(config: config, seed: options.seed), seed: options.seed)
@@ -225,6 +235,9 @@ public final class TrainingRun {
                 throw TrainingError.nothingToResume(folder: output.path, damaged: notes)
             }
         case let .initFrom(folder, stage):
+            guard !holdsModel || folder.standardizedFileURL.path == output.standardizedFileURL.path else {
+                throw TrainingError.outputHoldsAModel(folder: output.path)
+            }
             history = TrainingHistory.read(from: folder) ?? TrainingHistory()
             trainer = try MusicVAETrainer(continuingWeightsOf: folder, atStep: history.steps, stage: stage, seed: options.seed)
             notes.append("continuing the weights of \(folder.path) at step \(trainer.step) (optimizer state new"

@@ -264,6 +264,14 @@ func scratchFolder() throws -> String {
         #expect(none.status == 1 && none.stderr.contains("nothing to resume"))
         let fresh = try CLI.run(["train"] + common + ["--out", dir + "/empty", "--steps", "2", "--resume-or-start"])
         #expect(fresh.status == 0 && fresh.stderr.contains("starting from scratch"))
+        // A run from scratch, or from another model's weights, never writes over a folder that holds a model.
+        let weights = try Data(contentsOf: URL(fileURLWithPath: dir + "/m/weights_manifest.json"))
+        let checkpointsBefore = try checkpoints()
+        for start in [[], ["--init-from", dir + "/empty"]] {
+            let over = try CLI.run(["train"] + common + ["--out", dir + "/m", "--steps", "2"] + start)
+            #expect(over.status == 1 && over.stderr.contains("\(dir)/m already holds a model or checkpoints"), "\(start): \(over.stderr)")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/m/weights_manifest.json")) == weights && checkpoints() == checkpointsBefore)
         // --init-from continues the model's weights and schedules elsewhere, counting its examples on.
         let cont = try CLI.run(["train"] + common + ["--out", dir + "/m2", "--steps", "\(reached + 8)", "--init-from", dir + "/m"])
         #expect(cont.status == 0, "\(cont.stderr)")
@@ -476,6 +484,16 @@ func scratchFolder() throws -> String {
         }
         let lines = try String(contentsOfFile: dir + "/done.txt", encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 178 && !lines.contains("americanfifeop"))
+        // The manifest is an output: never one of the inputs.
+        let ode = SharedData.packageRoot.appendingPathComponent("Examples/melodies/ode-to-joy.mid").path
+        let ontoInput = try CLI.run(["run", "roundtrip", ode, "--set", "output=\(dir)/{stem}.mid", "--manifest", ode])
+        #expect(ontoInput.status == 2 && ontoInput.stderr.contains("is an input of this command"), "\(ontoInput.stderr)")
+        // A report that cannot be written (its folder is a file) fails the command after the batch's summary and
+        // --stats, not instead of them.
+        try Data().write(to: URL(fileURLWithPath: dir + "/a-file"))
+        let noReport = try CLI.run(["run", "roundtrip", ode, "--set", "output=\(dir)/r/{stem}.mid", "--report", dir + "/a-file", "--stats", dir + "/r.json"])
+        #expect(noReport.status == 1 && noReport.stderr.contains("cannot write the report"), "\(noReport.stderr)")
+        #expect(noReport.stdout.contains("1 input") && FileManager.default.fileExists(atPath: dir + "/r.json"), "\(noReport.stdout)")
     }
 
     /// A task stopped by SIGTERM (as a scheduler preempts it) starts no new input, finishes the running ones and
@@ -599,6 +617,19 @@ func scratchFolder() throws -> String {
         let again = try model.encode(windows: [Array(classes[0..<32])]).mu[0]
         #expect(zip(again, first).map { abs($0 - $1) }.max()! < 1e-4)
         #expect(index[0]["file"] as? String != nil && index.filter { $0["held_out"] as? Bool == true }.count > 0)
+        // `eval --split all` on the export takes every window, held-out ones included.
+        let all = try CLI.run(["eval", "--data", dir, "--json"])
+        #expect(all.status == 0, "\(all.stderr)")
+        #expect(try CLI.json(all.stdout)["windows"] as? Int == n)
+        // Exported again without --codes, from other files: the codes of the first export, whose rows were other
+        // windows, are removed, not left beside the new windows.
+        let again2 = try CLI.run(["export", SharedData.packageRoot.appendingPathComponent("Examples/melodies").path, "--out", dir])
+        #expect(again2.status == 0 && again2.stdout.contains("removed \(dir)/mu.npy"), "\(again2.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/mu.npy") && !FileManager.default.fileExists(atPath: dir + "/sigma.npy"))
+        // A damaged index.json is named in the error.
+        try Data("{".utf8).write(to: URL(fileURLWithPath: dir + "/index.json"))
+        let damaged = try CLI.run(["eval", "--data", dir])
+        #expect(damaged.status != 0 && damaged.stderr.contains("\(dir)/index.json: not the index.json of a `musicvae export`"), "\(damaged.stderr)")
     }
 
     /// `run --json` prints the summary as JSON on standard output: counters per stage and the files written.
@@ -742,5 +773,15 @@ func scratchFolder() throws -> String {
         let missing = try CLI.run(["run", "no-such-pipeline"])
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("no-such-pipeline: no such pipeline file"))
+        // Limits that are not numbers a limit can be: usage errors, not a crash converting them.
+        let ode = SharedData.packageRoot.appendingPathComponent("Examples/melodies/ode-to-joy.mid").path
+        for (flag, value) in [("--max-input-mb", "inf"), ("--max-input-mb", "nan"), ("--max-input-mb", "1e300"), ("--max-input-seconds", "nan")] {
+            let bad = try CLI.run(["run", "roundtrip", ode, flag, value])
+            #expect(bad.status == 64 && bad.stderr.contains(flag), "\(flag) \(value): \(bad.stderr)")
+        }
+        for (flag, value) in [("--max-upload-mb", "inf"), ("--timeout", "nan")] {
+            let bad = try CLI.run(["serve", flag, value])
+            #expect(bad.status == 64 && bad.stderr.contains(flag), "\(flag) \(value): \(bad.stderr)")
+        }
     }
 }

@@ -13,6 +13,14 @@ import Testing
         #expect(w.map(\.index) == [0, 1, 2])
     }
 
+    /// A piece shorter than one window gives none, and says why; empty bars are not counted as such.
+    @Test func piecesShorterThanAWindowAreCounted() {
+        var drops = DropCounts()
+        #expect(quantized([(60, 0, 4), (62, 16, 20)]).barWindows(BarSlicing(bars: 4, hop: 1, pickup: .none), drops: &drops).isEmpty)
+        #expect(drops.counts == ["shorter than one window of 4 bars": 1])
+        #expect(quantized([(60, 0, 4), (62, 16, 20)]).barWindows(BarSlicing(bars: 4, hop: 1, cover: true, pickup: .none), drops: &drops).count == 1)
+    }
+
     @Test func barLengthFollowsTheMeter() {
         let q = quantized([(60, 0, 36)], meter: (3, 4))
         var drops = DropCounts()

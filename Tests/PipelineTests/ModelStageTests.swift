@@ -91,6 +91,39 @@ import NoteSequences
         #expect(step1.notes.map { [$0.pitch, $0.start, $0.end] } == expected.map { [$0.pitch, $0.start, $0.end] })
     }
 
+    /// `average` mixes the codes of a piece and counts what it leaves out: windows passed through unencoded, and a
+    /// piece with no encoded window at all (a waltz under a 4/4 model), which then writes nothing.
+    @Test func averageCountsWhatItLeavesOut() throws {
+        let file = try PipelineFile(text: """
+            inputs: [input]
+            vars: {model: "", output: ""}
+            stages:
+              - read-midi: {path: "${input}"}
+              - quantize: {steps_per_quarter: 4}
+              - slice-bars: {bars: 2, hop: 2, cover: true, steps_per_bar: 16}
+              - extract-melody: {min_notes: 0}
+              - encode: {model: "${model}"}
+              - average
+              - decode: {model: "${model}"}
+              - join-bars
+              - write-midi: {path: "${output}"}
+            """, path: "average.yaml")
+        let out = try temporaryFolder()
+        func run(_ input: String) throws -> RunReport {
+            let plan = try PipelinePlan(file: file, settings: ["model": Self.golden, "output": "\(out)/{stem}.mid"],
+                                        positional: [SharedData.packageRoot.appendingPathComponent("Examples/melodies/\(input).mid").path])
+            return PipelineRunner(plan: plan).run(collectOutputs: true)
+        }
+        let ode = try run("ode-to-joy")
+        #expect(ode.failures.isEmpty && ode.outputCount == 1)
+        #expect(ode.stages.first { $0.stage == "average" }!.dropped.isEmpty)
+        let waltz = try run("scarborough-fair")
+        let passed = try #require(waltz.stages.first { $0.stage == "encode" }!.dropped.first { $0.key.hasPrefix("passed through unencoded") }?.value)
+        #expect(waltz.outputCount == 0)
+        #expect(waltz.stages.first { $0.stage == "average" }!.dropped == ["windows passed through unencoded left out of the average": passed,
+                                                                           "no encoded window to average": 1])
+    }
+
     /// Variations change the melody only: each variation is the whole song with every other track note for note
     /// and tick for tick, and a waltz (no window a 4/4 model takes) comes back as itself in every variation, with
     /// no extra file named like the input.

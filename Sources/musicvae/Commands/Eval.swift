@@ -37,7 +37,8 @@ struct Eval: ParsableCommand {
         let m: MusicVAEModel
         do { m = try MusicVAEModel.load(from: URL(fileURLWithPath: folder)) } catch { throw CLIError("\(folder): \(error)") }
         let dataset = try WindowDataset(paths: data, settings: WindowDataset.Settings(for: m.config, heldOutEvery: split == .all ? 0 : 20))
-        var windows = split == .heldOut ? dataset.heldOut : dataset.train
+        // `all` is both splits: an export folder keeps its held-out flags even when nothing is held out here.
+        var windows = split == .heldOut ? dataset.heldOut : split == .train ? dataset.train : dataset.train + dataset.heldOut
         if let limit { windows = Array(windows.prefix(limit)) }
         guard !windows.isEmpty else {
             let which = split == .all ? "" : " \(split.rawValue)"

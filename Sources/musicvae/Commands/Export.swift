@@ -41,16 +41,27 @@ struct Export: ParsableCommand {
         progress.finish()
         let windows = d.train + d.heldOut
         guard !windows.isEmpty else { throw CLIError("no windows in \(paths.joined(separator: ", ")) for \(config.name)") }
+        // Everything is computed before the first file is written (each atomically), so a model that fails to load
+        // leaves the folder as it was; codes of an earlier export, which would no longer match the rows, go.
+        var posterior: (mu: [[Float]], sigma: [[Float]])?
+        if codes {
+            let m: MusicVAEModel
+            do { m = try MusicVAEModel.load(from: URL(fileURLWithPath: folder)) } catch { throw CLIError("\(folder): \(error)") }
+            posterior = try m.encodeInBatches(windows: windows)
+        }
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         try NumpyFile.write(int32: windows, columns: config.numSteps, to: out + "/windows.npy")
         try writeStats(d.indexRows, to: out + "/index.json")
         var written = ["windows.npy", "index.json"]
-        if codes {
-            let m = try MusicVAEModel.load(from: URL(fileURLWithPath: folder))
-            let (mu, sigma) = try m.encodeInBatches(windows: windows)
-            try NumpyFile.write(float32: mu, columns: config.zSize, to: out + "/mu.npy")
-            try NumpyFile.write(float32: sigma, columns: config.zSize, to: out + "/sigma.npy")
+        if let posterior {
+            try NumpyFile.write(float32: posterior.mu, columns: config.zSize, to: out + "/mu.npy")
+            try NumpyFile.write(float32: posterior.sigma, columns: config.zSize, to: out + "/sigma.npy")
             written += ["mu.npy", "sigma.npy"]
+        } else {
+            for stale in ["mu.npy", "sigma.npy"] where FileManager.default.fileExists(atPath: out + "/" + stale) {
+                try FileManager.default.removeItem(atPath: out + "/" + stale)
+                print("removed \(out)/\(stale) of an earlier export (its rows were other windows)")
+            }
         }
         print("\(windows.count) windows (\(d.heldOut.count) held out) of \(config.numSteps) steps from \(d.files) files (\(d.failed) failed), model \(config.name)")
         print("wrote " + written.map { out + "/" + $0 }.joined(separator: ", "))

@@ -63,8 +63,8 @@ struct Run: ParsableCommand {
     var skipExisting = false
 
     func validate() throws {
-        if maxInputMb <= 0 { throw ValidationError("--max-input-mb must be above 0") }
-        if let s = maxInputSeconds, s <= 0 { throw ValidationError("--max-input-seconds must be above 0") }
+        if !(maxInputMb > 0 && maxInputMb <= 1_048_576) { throw ValidationError("--max-input-mb must be above 0 and at most 1048576 (1 TB)") }
+        if let s = maxInputSeconds, !(s > 0 && s.isFinite) { throw ValidationError("--max-input-seconds must be a number above 0") }
     }
 
     func run() throws {
@@ -78,7 +78,7 @@ struct Run: ParsableCommand {
         } catch let error as PipelineError {
             throw invalidSetup(error.description)
         }
-        let written = [stats, report.map { $0 + "/index.html" }].compactMap { $0 }
+        let written = [stats, report.map { $0 + "/index.html" }, manifest].compactMap { $0 }
         try checkDistinctOutputs(inputs: plan.stages.flatMap(\.sourceFiles).map(\.path), outputs: written)
         var part: Shard?
         if let shard {
@@ -93,10 +93,12 @@ struct Run: ParsableCommand {
         if skipExisting && !runner.existingOutputsCheckable {
             throw CLIError("--skip-existing: an input's outputs cannot be known before it runs (every writer's path must name {stem} and not {index}); use --manifest FILE")
         }
+        var record: Manifest?
         if let manifest {
-            let record = try Manifest(path: manifest)
-            runner.finished = record.finished
-            runner.onFinished = { record.append($0.key) }
+            let opened = try Manifest(path: manifest)
+            runner.finished = opened.finished
+            runner.onFinished = { opened.append($0.key) }
+            record = opened
         }
         // SIGTERM (a scheduler ending the task) or Ctrl-C: no new input starts, the running ones finish, and the
         // counters and manifest say what was done; rerun with the same --manifest to finish.
@@ -105,16 +107,8 @@ struct Run: ParsableCommand {
         let result = runner.run(collectOutputs: true) { progress.update($0, $1) }
         progress.finish()
         let report = result
-        if let dir = self.report {
-            do {
-                let command = (["musicvae", "run", pipeline] + inputs + overrides.flatMap { ["--set", $0] }).joined(separator: " ")
-                try ReportWriter.write(report, to: dir, title: "musicvae run \(pipeline)",
-                                       subtitle: command + (keptSummary(report).map { " — " + $0 } ?? ""), modelFolders: plan.modelFolders)
-                if !quiet { (json ? printError : { print($0) })("report: \(dir)/index.html") }
-            } catch {
-                throw CLIError("\(dir): cannot write the report: \(error)")
-            }
-        }
+        // What was done is said first: a report or manifest that cannot be written fails the command afterwards,
+        // without taking the batch's summary, counters and failures with it.
         let summary = RunSummary(report: report, plan: plan, shard: part)
         if json {
             var j = summary.json
@@ -125,12 +119,28 @@ struct Run: ParsableCommand {
         }
         if let stats { try writeStats(summary.json, to: stats) }
         for f in report.failures { printError("failed: \(f.path): \(f.message)") }
+        var unwritten = false
+        if let dir = self.report {
+            do {
+                let command = (["musicvae", "run", pipeline] + inputs + overrides.flatMap { ["--set", $0] }).joined(separator: " ")
+                try ReportWriter.write(report, to: dir, title: "musicvae run \(pipeline)",
+                                       subtitle: command + (keptSummary(report).map { " — " + $0 } ?? ""), modelFolders: plan.modelFolders)
+                if !quiet { (json ? printError : { print($0) })("report: \(dir)/index.html") }
+            } catch {
+                printError("Error: \(dir): cannot write the report: \(error)")
+                unwritten = true
+            }
+        }
+        if let manifest, let problem = record?.writeError {
+            printError("Error: \(manifest): cannot record finished inputs (\(problem)); a rerun with it repeats the inputs not listed")
+            unwritten = true
+        }
         if interruptRequested != 0 {
             printError("stopped by signal \(interruptRequested): \(report.notStarted) inputs not started"
                        + (manifest != nil ? "; rerun with the same --manifest to do only those" : ""))
             throw ExitCode(128 + interruptRequested)
         }
-        if !report.failures.isEmpty { throw ExitCode(1) }
+        if !report.failures.isEmpty || unwritten { throw ExitCode(1) }
     }
 }
 

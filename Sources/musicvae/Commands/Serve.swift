@@ -45,7 +45,9 @@ struct Serve: ParsableCommand {
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
-        guard maxUploadMb > 0, timeout > 0, workers >= 1 else { throw ValidationError("--max-upload-mb, --timeout and --workers must be positive") }
+        guard maxUploadMb > 0, maxUploadMb <= 1_048_576, timeout > 0, timeout.isFinite, workers >= 1 else {
+            throw ValidationError("--max-upload-mb (at most 1048576), --timeout and --workers must be positive numbers")
+        }
         if !ExplorerServer.isLoopback(host) && !allowRemote {
             throw ValidationError("--host \(host) is not loopback: anyone who reaches it could use the server; add --allow-remote to mean it")
         }

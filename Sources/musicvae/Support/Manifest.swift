@@ -6,6 +6,8 @@ import Foundation
 final class Manifest: @unchecked Sendable {
     /// The keys listed when the run began.
     let finished: Set<String>
+    /// The first error appending to the file (a full disk, say), if any: the inputs after it are not recorded.
+    private(set) var writeError: String?
     private let handle: FileHandle
 
     /// Opens (or creates) the manifest at `path`.
@@ -22,13 +24,22 @@ final class Manifest: @unchecked Sendable {
         self.handle = handle
         // A line cut short is removed, so the input it named runs again and is recorded whole.
         let whole = text.utf8.lastIndex(of: UInt8(ascii: "\n")).map { text.utf8.distance(from: text.utf8.startIndex, to: $0) + 1 } ?? 0
-        handle.truncateFile(atOffset: UInt64(whole))
-        handle.seekToEndOfFile()
+        do {
+            try handle.truncate(atOffset: UInt64(whole))
+            try handle.seekToEnd()
+        } catch {
+            throw CLIError("\(path): cannot append to the manifest: \(error)")
+        }
     }
 
-    /// Records a finished input (callers serialize calls).
+    /// Records a finished input (callers serialize calls); after a failed write, records nothing more.
     func append(_ key: String) {
-        handle.write(Data((key + "\n").utf8))
-        handle.synchronizeFile()
+        guard writeError == nil else { return }
+        do {
+            try handle.write(contentsOf: Data((key + "\n").utf8))
+            try handle.synchronize()
+        } catch {
+            writeError = "\(error)"
+        }
     }
 }

@@ -11,7 +11,11 @@ enum Average {
     struct Body: GroupStage {
         func process(group: [LatentCode], drops: inout DropCounts) throws -> [LatentCode] {
             let codes = group.filter { $0.z != nil }
-            guard let first = codes.first else { return [] }
+            drops.add("windows passed through unencoded left out of the average", group.count - codes.count)
+            guard let first = codes.first else {
+                drops.add("no encoded window to average")
+                return []
+            }
             // Codes of one latent space only (a piece's drum codes live in another model's space).
             let same = codes.filter { $0.model == first.model && $0.window.encoding == first.window.encoding }
             drops.add("codes of another latent space left out of the average", codes.count - same.count)
