@@ -56,6 +56,8 @@ public struct WindowDataset: Sendable {
     public var trainTonics: [Int] = [], heldOutTonics: [Int] = []
     /// Files read, files failed, and files held out.
     public var files: Int, failed: Int, heldOutFiles: Int
+    /// The files that could not be read, with why (as many as `failed`).
+    public var failures: [InputFailure] = []
     /// What the stages dropped, by reason.
     public var dropped: [String: Int]
 
@@ -89,6 +91,7 @@ public struct WindowDataset: Sendable {
             let report = PipelineRunner(plan: plan, threads: threads).run(collectOutputs: true, progress: progress)
             files += report.inputs
             failed += report.failures.count
+            failures += report.failures
             for s in report.stages { for (k, v) in s.dropped { dropped[k, default: 0] += v } }
             for (input, values) in report.outputsByInput {
                 let held = settings.heldOutByFamily ? Self.isHeldOut(family: Self.family(of: input), every: settings.heldOutEvery)

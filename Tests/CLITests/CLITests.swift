@@ -87,7 +87,7 @@ func scratchFolder() throws -> String {
         }
         try Data("not midi".utf8).write(to: URL(fileURLWithPath: dir + "/bad.mid"))
         let r = try CLI.run(["extract", dir, "--json"])
-        #expect(r.status == 0)
+        #expect(r.status == 1)   // some inputs failed, as `run` says it
         let j = try CLI.json(r.stdout)
         #expect(j["files"] as? Int == 6)
         #expect(j["failed"] as? Int == 1)
@@ -783,5 +783,29 @@ func scratchFolder() throws -> String {
             let bad = try CLI.run(["serve", flag, value])
             #expect(bad.status == 64 && bad.stderr.contains(flag), "\(flag) \(value): \(bad.stderr)")
         }
+        // A command's option out of its stage's range is a usage error naming the option, not the bundled YAML.
+        let dir = try scratchFolder()
+        let twinkle = SharedData.packageRoot.appendingPathComponent("Examples/melodies/twinkle.mid").path
+        for (args, message) in [(["sample", "-n", "0", "-o", dir], "-n: 0 is out of range 1...10000"),
+                                (["interpolate", ode, twinkle, "--steps", "1", "-o", dir], "--steps: 1 is out of range 2...1000"),
+                                (["edit", ode, "--attribute", "note_density", "--amount", "20", "-o", dir + "/e.mid"], "--amount: 20 is out of range -10...10"),
+                                (["render", ode, "--format", "32", "-o", dir + "/o.wav"], "--format: expected one of 16, 24, float"),
+                                (["run", "roundtrip", ode, "--shard", "3/2"], "--shard takes K/N")] {
+            let bad = try CLI.run(args)
+            #expect(bad.status == 64 && bad.stderr.contains(message) && !bad.stderr.contains(".yaml"), "\(args): \(bad.stderr)")
+        }
+        // A folder that is not a model, and an attribute the edited model does not have: exit 2, saying what to do.
+        let notModel = try CLI.run(["eval", "--model", dir, "--data", ode])
+        #expect(notModel.status == 2 && notModel.stderr.contains("\(dir) is not a model folder (no weights_manifest.json); pass --model DIR"),
+                "\(notModel.stderr)")
+        let drumAttribute = try CLI.run(["edit", ode, "--attribute", "cymbal_share", "-o", dir + "/e.mid"])
+        #expect(drumAttribute.status == 2 && drumAttribute.stderr.contains("--attribute cymbal_share is not a melody attribute")
+                && drumAttribute.stderr.contains("add --track drums"), "\(drumAttribute.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
+        // eval names the files it could not read, and says so when they leave no windows.
+        try Data("not midi".utf8).write(to: URL(fileURLWithPath: dir + "/../bad.mid"))
+        let unread = try CLI.run(["eval", "--data", dir + "/../bad.mid"])
+        #expect(unread.status == 1 && unread.stderr.contains("failed: \(dir)/../bad.mid:") && unread.stderr.contains("1 of 1 files could not be read"),
+                "\(unread.stderr)")
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MusicVAE
+import Pipeline
 import Training
 
 /// `musicvae eval`: reconstruction accuracy, KL and ELBO of a model on MIDI data.
@@ -37,13 +38,15 @@ struct Eval: ParsableCommand {
         let m: MusicVAEModel
         do { m = try MusicVAEModel.load(from: URL(fileURLWithPath: folder)) } catch { throw CLIError("\(folder): \(error)") }
         let dataset = try WindowDataset(paths: data, settings: WindowDataset.Settings(for: m.config, heldOutEvery: split == .all ? 0 : 20))
+        sayFailures(dataset)
         // `all` is both splits: an export folder keeps its held-out flags even when nothing is held out here.
         var windows = split == .heldOut ? dataset.heldOut : split == .train ? dataset.train : dataset.train + dataset.heldOut
         if let limit { windows = Array(windows.prefix(limit)) }
         guard !windows.isEmpty else {
             let which = split == .all ? "" : " \(split.rawValue)"
             throw CLIError("no\(which) windows in \(data.joined(separator: ", ")): \(m.config.name) reads \(m.config.bars) bars of "
-                           + m.config.meters.joined(separator: ", ") + " at \(m.config.stepsPerBar) steps a bar (\(m.config.numSteps) steps)")
+                           + m.config.meters.joined(separator: ", ") + " at \(m.config.stepsPerBar) steps a bar (\(m.config.numSteps) steps)"
+                           + (dataset.failed > 0 ? "; \(dataset.failed) of \(dataset.files) files could not be read (named above)" : ""))
         }
         let e = try Evaluation.run(m, windows: windows)
         if json {
@@ -74,8 +77,20 @@ struct ModelOption: ParsableArguments {
     @Option(name: .customLong("model"), help: ArgumentHelp("Model folder (default: Models/mel_2bar_small; the models beside it take other meters and the drums).", valueName: "dir"))
     var path: String?
 
-    /// The folder given, or the default model of the installation.
-    func folder() throws -> String { try modelFolder(path) }
+    /// The folder given, checked to hold a model (exit 2 and what to pass otherwise), or the default model of the
+    /// installation.
+    func folder() throws -> String {
+        let f = try modelFolder(path)
+        guard ModelSettings.isModelFolder(f) else {
+            throw invalidSetup(ModelSettings.notAModelFolder(f) + "; pass --model DIR naming a trained model, such as Models/mel_2bar_small")
+        }
+        return f
+    }
+}
+
+/// Names on standard error each file of `dataset` that could not be read, and why (as `run` does).
+func sayFailures(_ dataset: WindowDataset) {
+    for f in dataset.failures { printError("failed: \(f.path): \(f.message)") }
 }
 
 /// A model folder argument, or the bundled default model.

@@ -39,6 +39,7 @@ struct Export: ParsableCommand {
         let progress = ProgressLine("reading")
         let d = try WindowDataset(paths: paths, settings: .init(for: config)) { progress.update($0, $1) }
         progress.finish()
+        sayFailures(d)
         let windows = d.train + d.heldOut
         guard !windows.isEmpty else { throw CLIError("no windows in \(paths.joined(separator: ", ")) for \(config.name)") }
         // Everything is computed before the first file is written (each atomically), so a model that fails to load
@@ -63,7 +64,7 @@ struct Export: ParsableCommand {
                 print("removed \(out)/\(stale) of an earlier export (its rows were other windows)")
             }
         }
-        print("\(windows.count) windows (\(d.heldOut.count) held out) of \(config.numSteps) steps from \(d.files) files (\(d.failed) failed), model \(config.name)")
+        print("\(windows.count) windows (\(d.heldOut.count) held out) of \(config.numSteps) steps from \(counted(d.files, "file")) (\(d.failed) failed), model \(config.name)")
         print("wrote " + written.map { out + "/" + $0 }.joined(separator: ", "))
     }
 }

@@ -8,7 +8,8 @@ struct Extract: ParsableCommand {
         abstract: "Count the 2-bar 4/4 melody windows the model would see in MIDI files or folders.",
         discussion: """
             Runs the bundled pipeline Pipelines/extract.yaml (read-midi -> quantize -> slice-bars -> \
-            extract-melody) over every path. Bad files are skipped, named once on stderr and counted by reason. \
+            extract-melody) over every path. Bad files are skipped, named once on stderr and counted by reason \
+            (exit status 1 when any failed, as for run). \
             JSON keys: files, failed, failed_by_reason, windows, dropped (reason -> count).
             """)
 
@@ -59,13 +60,15 @@ struct Extract: ParsableCommand {
         if json {
             print(try jsonString(summary))
         } else {
-            print("files read:   \(summary.files)")
+            print("files:        \(summary.files)")
             print("files failed: \(summary.failed)" + (summary.failed_by_reason.isEmpty ? "" : " (" + summary.failed_by_reason.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + ")"))
             print("windows:      \(summary.windows)")
-            print("dropped:")
+            print("dropped:" + (summary.dropped.isEmpty ? "      none" : ""))
             for (reason, n) in summary.dropped.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
                 print("  \(reason.padding(toLength: 32, withPad: " ", startingAt: 0)) \(n)")
             }
         }
+        // As `run`: 1 when some inputs failed (named above, counted by reason in the summary).
+        if summary.failed > 0 { throw ExitCode(1) }
     }
 }

@@ -25,6 +25,10 @@ struct Reconstruct: ParsableCommand {
                                valueName: "auto|drums|NAME|INDEX|first|all"))
     var track: String = "auto"
 
+    func validate() throws {
+        try checkOption("--temperature", "\(temperature)", stage: "decode", parameter: "temperature")
+    }
+
     func run() throws {
         try checkDistinctOutputs(inputs: [input], outputs: [output])
         let folder = try model.folder()
@@ -57,6 +61,11 @@ struct SampleCommand: ParsableCommand {
 
     @Option(name: .shortAndLong, help: "Output folder.")
     var output: String
+
+    func validate() throws {
+        try checkOption("-n", "\(n)", stage: "sample", parameter: "n")
+        try checkOption("--temperature", "\(temperature)", stage: "decode", parameter: "temperature")
+    }
 
     func run() throws {
         let folder = try model.folder()
@@ -109,15 +118,26 @@ struct Edit: ParsableCommand {
 
     @OptionGroup var model: ModelOption
 
+    func validate() throws {
+        try checkOption("--amount", "\(amount)", stage: "attribute", parameter: "amount")
+    }
+
     func run() throws {
         try checkDistinctOutputs(inputs: [input], outputs: [output] + (wav.map { [$0] } ?? []))
         let folder = try model.folder()
+        // An attribute the edited windows' model does not have would leave every window as it was.
+        let chosen = try trackChoice(track, model: folder)
+        let names = chosen == "drums" ? DrumAttributes.names : chosen == "all" ? LineEncoding.allAttributeNames : MelodyAttributes.names
+        guard names.contains(attribute.name) else {
+            throw invalidSetup("--attribute \(attribute.name) is not a \(chosen == "drums" ? "drum" : "melody") attribute (those are: "
+                               + names.joined(separator: ", ") + ")" + (chosen == "drums" ? "" : "; to edit the drums, add --track drums"))
+        }
         let streams = StandardStreams()
         let source = try streams.input(input), target = try streams.output(output, ext: "mid")
         let toStdout = StandardStreams.isStandardOutput(output)
         try runBundledPipeline("edit", inputs: [source], settings: [
             "output": target, "model": "\(folder)", "attribute": attribute.name, "amount": "\(amount)", "bars": "\(try modelBars(folder))",
-            "track": "\(try trackChoice(track, model: folder))", "keep_tune": "\(keepTune)"], statusToStandardError: toStdout)
+            "track": chosen, "keep_tune": "\(keepTune)"], statusToStandardError: toStdout)
         if let wav { try runBundledPipeline("render", inputs: [target], settings: ["output": "\(wav)"], statusToStandardError: toStdout) }
         try streams.finish(output, written: target)
     }
@@ -156,6 +176,11 @@ struct InterpolateCommand: ParsableCommand {
     var track: String = "all"
 
     @OptionGroup var model: ModelOption
+
+    func validate() throws {
+        try checkOption("--steps", "\(steps)", stage: "interpolate", parameter: "steps")
+        try checkOption("--window", "\(window)", stage: "interpolate", parameter: "window")
+    }
 
     func run() throws {
         // The files this writes: one per step (01.mid ...), the concatenation, and their WAVs.

@@ -44,6 +44,13 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "Play at this tempo (quarters per minute) instead of the file's.")
     var tempo: Double?
 
+    func validate() throws {
+        try checkOption("--sample-rate", "\(sampleRate)", stage: "render", parameter: "sample_rate")
+        try checkOption("--format", format, stage: "render", parameter: "format")
+        try checkOption("--gain", "\(gain)", stage: "render", parameter: "gain")
+        if let tempo { try checkOption("--tempo", "\(tempo)", stage: "render", parameter: "tempo") }
+    }
+
     func run() throws {
         let streams = StandardStreams()
         let source = try streams.input(input), target = try streams.output(output, ext: "wav")

@@ -65,6 +65,7 @@ struct Run: ParsableCommand {
     func validate() throws {
         if !(maxInputMb > 0 && maxInputMb <= 1_048_576) { throw ValidationError("--max-input-mb must be above 0 and at most 1048576 (1 TB)") }
         if let s = maxInputSeconds, !(s > 0 && s.isFinite) { throw ValidationError("--max-input-seconds must be a number above 0") }
+        if let shard, Shard(shard) == nil { throw ValidationError("--shard takes K/N with 1 <= K <= N, e.g. 1/4; got '\(shard)'") }
     }
 
     func run() throws {
@@ -80,11 +81,7 @@ struct Run: ParsableCommand {
         }
         let written = [stats, report.map { $0 + "/index.html" }, manifest].compactMap { $0 }
         try checkDistinctOutputs(inputs: plan.stages.flatMap(\.sourceFiles).map(\.path), outputs: written)
-        var part: Shard?
-        if let shard {
-            guard let parsed = Shard(shard) else { throw ValidationError("--shard takes K/N with 1 <= K <= N, e.g. 1/4; got '\(shard)'") }
-            part = parsed
-        }
+        let part = shard.flatMap(Shard.init)   // checked by validate()
         let progress = ProgressLine("run")
         var runner = PipelineRunner(plan: plan, threads: threads, shard: part)
         runner.limits = InputLimits(maxBytes: Int(maxInputMb * 1_048_576), maxSeconds: maxInputSeconds)
@@ -136,7 +133,7 @@ struct Run: ParsableCommand {
             unwritten = true
         }
         if interruptRequested != 0 {
-            printError("stopped by signal \(interruptRequested): \(report.notStarted) inputs not started"
+            printError("stopped by signal \(interruptRequested): \(counted(report.notStarted, "input")) not started"
                        + (manifest != nil ? "; rerun with the same --manifest to do only those" : ""))
             throw ExitCode(128 + interruptRequested)
         }
@@ -194,8 +191,8 @@ struct RunSummary {
                          + String(format: " %9d %9d  ", s.received, s.produced) + (dropped.isEmpty ? "-" : dropped))
         }
         let written = report.outputs.compactMap { $0 as? WrittenFile }.map { $0.path + ($0.note.map { " (\($0))" } ?? "") }
-        lines.append(String(format: "%d inputs, %d failed, %d outputs in %.2f s", report.inputs, report.failures.count,
-                            report.outputCount, report.seconds))
+        lines.append(counted(report.inputs, "input") + ", \(report.failures.count) failed, " + counted(report.outputCount, "output")
+                     + String(format: " in %.2f s", report.seconds))
         if !written.isEmpty && written.count <= 20 { lines += written.map { "wrote \($0)" } }
         if !report.skipped.isEmpty {
             lines.append("skipped inputs: " + report.skipped.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))

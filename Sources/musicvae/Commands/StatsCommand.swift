@@ -82,7 +82,7 @@ struct StatsCommand: ParsableCommand {
             result.written = nil
             if result.skipped?.isEmpty == true { result.skipped = nil }
             if let output { try writeStats(result, to: output) } else { print(try jsonString(result)) }
-            printError("merged \(files.count) file\(files.count == 1 ? "" : "s"): \(result.inputs) inputs, \(result.failed) failed, \(result.outputs) outputs")
+            printError("merged \(files.count) file\(files.count == 1 ? "" : "s"): \(counted(result.inputs, "input")), \(result.failed) failed, \(counted(result.outputs, "output"))")
         }
     }
 }

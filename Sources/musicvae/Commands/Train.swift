@@ -32,7 +32,7 @@ struct Train: ParsableCommand {
             Example: mpirun -np 2 musicvae train --config mel_2bar_small --data DIR --steps 20 --out out/mpi-model
             """)
 
-    @Option(help: "A preset (mel_2bar_small, mel_16bar_hier) or a config JSON file.")
+    @Option(help: "A preset (mel_2bar_small, mel_2bar_triple, mel_16bar_hier, drums_2bar_small) or a config JSON file.")
     var config: String
 
     @Option(parsing: .upToNextOption, help: "MIDI files or folders to train on.")
@@ -149,8 +149,8 @@ struct Train: ParsableCommand {
         let settings = WindowDataset.Settings(for: cfg)
         let progress = ProgressLine("reading")
         let dataset = try WindowDataset(paths: data, settings: settings) { if leader { progress.update($0, $1) } }
-        if leader { progress.finish() }
-        say("data: \(dataset.files) files (\(dataset.failed) failed, \(dataset.heldOutFiles) held out): "
+        if leader { progress.finish(); sayFailures(dataset) }
+        say("data: \(counted(dataset.files, "file")) (\(dataset.failed) failed, \(dataset.heldOutFiles) held out): "
                    + "\(dataset.train.count) training windows (\(Set(dataset.train).count) distinct), \(dataset.heldOut.count) held-out windows "
                    + "(\(Set(dataset.heldOut).count) distinct) of \(cfg.numSteps) steps")
         var options = TrainingOptions(steps: steps, minutes: minutes, batch: batch, seed: seed)

@@ -16,6 +16,19 @@ public enum ModelSettings {
         (track == "auto" || track == "all") && modelEncoding == .drums ? "drums" : track
     }
 
+    /// Whether `folder` holds a model (its weights_manifest.json), found without reading the weights.
+    public static func isModelFolder(_ folder: String) -> Bool {
+        FileManager.default.fileExists(atPath: folder + "/weights_manifest.json")
+    }
+
+    /// "DIR is not a model folder (no weights_manifest.json)".
+    public static func notAModelFolder(_ folder: String) -> String { "\(folder) is not a model folder (no weights_manifest.json)" }
+
+    /// Throws unless `folder` holds a model (`isModelFolder`).
+    public static func checkModelFolder(_ folder: String) throws {
+        guard isModelFolder(folder) else { throw MusicVAEError.invalidInput(notAModelFolder(folder)) }
+    }
+
     /// Bars per window of the model in `folder` (its steps / 16), from config.json, or from the weights for a
     /// checkpoint without our configuration.
     public static func bars(model folder: String) throws -> Int {

@@ -39,9 +39,7 @@ enum ModelStore {
         lock.lock()
         defer { lock.unlock() }
         if let m = models[key] { return m }
-        guard FileManager.default.fileExists(atPath: key + "/weights_manifest.json") else {
-            throw MusicVAEError.invalidInput("\(folder) is not a model folder (no weights_manifest.json)")
-        }
+        try ModelSettings.checkModelFolder(folder)
         let m = try MusicVAEModel.load(from: URL(fileURLWithPath: key))
         models[key] = m
         return m
@@ -51,9 +49,7 @@ enum ModelStore {
     /// (planning and `musicvae check` read none; the model stages load them on first use).
     static func checkedFolder(_ p: StageParameters) throws -> String {
         let f = try folder(p.string("model"), context: p.context)
-        guard FileManager.default.fileExists(atPath: f + "/weights_manifest.json") else {
-            throw MusicVAEError.invalidInput("\(f) is not a model folder (no weights_manifest.json)")
-        }
+        try ModelSettings.checkModelFolder(f)
         _ = try MusicVAEModel.storedConfig(in: URL(fileURLWithPath: f))   // a malformed config.json is an error now
         return f
     }
