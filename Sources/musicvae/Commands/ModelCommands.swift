@@ -171,9 +171,12 @@ struct InterpolateCommand: ParsableCommand {
     @Flag(help: "Also render every step (and the concatenation) to WAV.")
     var wav = false
 
-    @Option(help: ArgumentHelp("Which track of each input: all (the first melodic track with a window), drums (the drum track, by the drum model), a track name or 0-based indices.",
-                               valueName: "all|drums|NAME|INDEX"))
-    var track: String = "all"
+    @Option(help: ArgumentHelp("""
+        Which track of each input: auto (the melody, found as edit finds it; the drums with a drum model), drums (the \
+        drum track, by the drum model), a track name, 0-based indices, or all (every melodic track: --window then \
+        counts each window's tracks in turn).
+        """, valueName: "auto|drums|NAME|INDEX|all"))
+    var track: String = "auto"
 
     @OptionGroup var model: ModelOption
 
