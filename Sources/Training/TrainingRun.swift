@@ -1,5 +1,6 @@
 import Foundation
 import MusicVAE
+import Pipeline
 import NeuralNet
 import NoteSequences
 
@@ -201,8 +202,7 @@ public final class TrainingRun {
         var notes: [String] = []
         var history = TrainingHistory()
         // Only a run that continues what `output` holds may write there once it holds a model.
-        let holdsModel = FileManager.default.fileExists(atPath: output.appendingPathComponent("weights_manifest.json").path)
-            || !Self.checkpoints(in: output).isEmpty
+        let holdsModel = ModelSettings.isModelFolder(output.path) || !Self.checkpoints(in: output).isEmpty
         switch start {
         case .fresh:
             guard !holdsModel else { throw TrainingError.outputHoldsAModel(folder: output.path) }
