@@ -802,6 +802,20 @@ func scratchFolder() throws -> String {
         #expect(drumAttribute.status == 2 && drumAttribute.stderr.contains("--attribute cymbal_share is not a melody attribute")
                 && drumAttribute.stderr.contains("add --track drums"), "\(drumAttribute.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
+        // An input that is not there, and a folder with no MIDI files, name the path the user gave (not the bundled
+        // YAML's line) and stop before anything runs, instead of "0 inputs" and exit 0.
+        let empty = dir + "/empty"
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        for (args, message) in [(["run", "roundtrip", empty, "--set", "output=\(dir)/out"], "\(empty): no MIDI files (.mid, .midi, .smf) in this folder"),
+                                (["edit", empty, "--attribute", "note_density", "-o", dir + "/out"], "\(empty): no MIDI files (.mid, .midi, .smf) in this folder"),
+                                (["edit", dir + "/nope.mid", "--attribute", "note_density", "-o", dir + "/e.mid"], "\(dir)/nope.mid: no such file or folder")] {
+            let bad = try CLI.run(args)
+            #expect(bad.status == 2 && bad.stderr.contains("Error: " + message) && !bad.stderr.contains(".yaml"), "\(args): \(bad.stderr)")
+        }
+        let emptyData = try CLI.run(["eval", "--data", empty])
+        #expect(emptyData.status == 1 && emptyData.stderr.contains("Error: \(empty): no MIDI files") && !emptyData.stderr.contains("stage"),
+                "\(emptyData.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["empty"])
         // eval names the files it could not read, and says so when they leave no windows.
         try Data("not midi".utf8).write(to: URL(fileURLWithPath: dir + "/../bad.mid"))
         let unread = try CLI.run(["eval", "--data", dir + "/../bad.mid"])

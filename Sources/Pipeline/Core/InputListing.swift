@@ -3,7 +3,8 @@ import Foundation
 /// The MIDI files at `path`, sorted by path:
 /// - a file: itself (a `.txt` or `.list` file instead lists inputs, one path per line, relative to its folder;
 ///   blank lines and lines starting with `#` are skipped);
-/// - a folder: every `.mid`/`.midi`/`.smf` file below it;
+/// - a folder: every `.mid`/`.midi`/`.smf` file below it (a folder with none is an error: a run over it would do
+///   nothing and say it succeeded);
 /// - a pattern with `*`, `?` or `[...]` (shell-style; `**` is not special, `*` does not cross `/`): the matching files.
 /// Each input's `key` is its path relative to the folder, list or pattern root, so shards stay stable wherever the
 /// corpus is mounted.
@@ -32,6 +33,7 @@ public func listMIDIFiles(at path: String) throws -> [InputFile] {
     while let rel = walker.nextObject() as? String {
         if isMIDIName(rel) { files.append(rel) }
     }
+    if files.isEmpty { throw PipelineError.inputFailed(path: path, reason: "no MIDI files (.mid, .midi, .smf) in this folder") }
     return files.sorted().map { InputFile(path: base + $0, key: $0) }
 }
 

@@ -166,9 +166,21 @@ public struct PipelinePlan: Sendable {
             let def = definitions[i]
             var params = deferred.contains(i) ? StageParameters([:]) : try Self.check(raw, against: def, variables: vars)
             params.context = context
+            var chosen = false
+            if let parameter = raw.parameters.first(where: { $0.name == "path" }) {
+                let path = parameter.text.trimmingCharacters(in: .whitespaces)
+                // Chosen by the user: set through an input or --set, or given through the API by the program that
+                // asks for this pipeline on the user's behalf (`train --data`).
+                chosen = parameter.literal || userSet.contains { path.hasPrefix("${\($0)}") }
+                    || file.variables.contains { name, v in path.hasPrefix("${\(name)}") && userSet.contains { v.value.hasPrefix("${\($0)}") } }
+            }
             var files: [InputFile] = []
             if let list = def.sources, listSources {
-                do { files = try list(params) } catch {
+                // A path the user gave (an input, --set) is theirs to fix: its error names the path alone, not a line
+                // of a pipeline file they may never have opened.
+                do { files = try list(params) } catch let error as PipelineError where chosen {
+                    throw error
+                } catch {
                     throw PipelineError.stageSetup(raw.location, stage: raw.label, reason: "\(error)")
                 }
             }
@@ -188,11 +200,6 @@ public struct PipelinePlan: Sendable {
                                                      from: checked[reads[i][k]]!.label)
                 }
                 out = o
-            }
-            var chosen = false
-            if let path = raw.parameters.first(where: { $0.name == "path" })?.text.trimmingCharacters(in: .whitespaces) {
-                chosen = userSet.contains { path.hasPrefix("${\($0)}") }
-                    || file.variables.contains { name, v in path.hasPrefix("${\(name)}") && userSet.contains { v.value.hasPrefix("${\($0)}") } }
             }
             checked[i] = (raw.label, params, out ?? "", files, chosen)
         }
