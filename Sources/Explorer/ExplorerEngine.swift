@@ -117,7 +117,7 @@ public final class ExplorerEngine: @unchecked Sendable {
     public func interpolate(_ a: [UInt8], _ b: [UInt8], steps: Int, track: String) throws -> [[UInt8]] {
         let inputs = [try Self.sequences(a, field: "a"), try Self.sequences(b, field: "b")]
         let plan = try cachedPlan("interpolate|\(steps)|\(track)") {
-            try self.plan(self.pipelines["interpolate"]!, ["steps": "\(steps)", "track": ModelSettings.track(track, modelEncoding: self.encoding)])
+            try self.plan(self.pipelines["interpolate"]!, ["steps": .int(steps), "track": .string(ModelSettings.track(track, modelEncoding: self.encoding))])
         }
         return try pieces(try Self.run(plan, inputs, name: "interpolation").first ?? [],
                           missing: "a piece has no 2-bar window in 4/4 the model can take")
@@ -128,7 +128,7 @@ public final class ExplorerEngine: @unchecked Sendable {
         let names = ExplorerAPI.gridFields
         let inputs = try zip(corners, names).map { try Self.sequences($0, field: $1) }
         let plan = try cachedPlan("grid|\(steps)|\(track)") {
-            try self.plan(self.pipelines["grid"]!, ["steps": "\(steps)", "track": ModelSettings.track(track, modelEncoding: self.encoding)])
+            try self.plan(self.pipelines["grid"]!, ["steps": .int(steps), "track": .string(ModelSettings.track(track, modelEncoding: self.encoding))])
         }
         return try pieces(try Self.run(plan, inputs, name: "grid").first ?? [],
                           missing: "a piece has no 2-bar window in 4/4 the model can take")
@@ -139,7 +139,7 @@ public final class ExplorerEngine: @unchecked Sendable {
         let folder = drums ? drumModel : model
         guard let folder else { throw ExplorerError.badChoice(parameter: "kind", value: "drums", choices: ["melody"]) }
         let plan = try cachedPlan("sample|\(count)|\(temperature)|\(seed)|\(folder)") {
-            try self.plan(self.pipelines["sample"]!, ["n": "\(count)", "temperature": "\(temperature)", "seed": "\(seed)", "model": folder])
+            try self.plan(self.pipelines["sample"]!, ["n": .int(count), "temperature": .double(temperature), "seed": .int(seed), "model": .string(folder)])
         }
         return try pieces(try Self.run(plan, [], name: "sample").first ?? [], missing: "nothing sampled")
     }
@@ -172,7 +172,7 @@ public final class ExplorerEngine: @unchecked Sendable {
         let key = "edit|" + recipe.shifts.map { "\($0.attribute)=\($0.amount)" }.joined(separator: ",") + "|\(recipe.track)|\(recipe.keepTune)"
         return try cachedPlan(key) {
             let file = try recipe.pipeline(from: self.pipelines["edit"]!, model: nil)
-            return try self.plan(file, ["track": ModelSettings.track(recipe.track, modelEncoding: self.encoding)])
+            return try self.plan(file, ["track": .string(ModelSettings.track(recipe.track, modelEncoding: self.encoding))])
         }
     }
 
@@ -181,10 +181,10 @@ public final class ExplorerEngine: @unchecked Sendable {
     }
 
     /// A bundled pipeline planned for memory: inputs and outputs are never listed or written, the model is ours.
-    private func plan(_ file: PipelineFile, _ settings: [String: String]) throws -> PipelinePlan {
+    private func plan(_ file: PipelineFile, _ settings: [String: ParameterValue]) throws -> PipelinePlan {
         var all = settings
-        if all["model"] == nil { all["model"] = model }
-        if file.variables["bars"] != nil { all["bars"] = String(bars) }
+        if all["model"] == nil { all["model"] = .string(model) }
+        if file.variables["bars"] != nil { all["bars"] = .int(bars) }
         do {
             return try PipelinePlan(file: file, settings: all, listSources: false, loadPlugins: false, context: self.settings.context)
         } catch let e as PipelineError {

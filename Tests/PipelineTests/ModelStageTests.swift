@@ -38,7 +38,7 @@ import NoteSequences
         for name in try FileManager.default.contentsOfDirectory(atPath: folder).filter({ $0.hasSuffix(".yaml") }).sorted() {
             let file = try PipelineFile(path: folder + "/" + name)
             guard file.variables.keys.contains("model") else { continue }
-            _ = try PipelinePlan(file: file, settings: ["model": model], positional: file.inputs.map { _ in ode })
+            _ = try PipelinePlan(file: file, settings: ["model": .string(model)], positional: file.inputs.map { _ in ode })
             planned += 1
         }
         #expect(planned >= 10)
@@ -110,7 +110,7 @@ import NoteSequences
             """, path: "average.yaml")
         let out = try temporaryFolder()
         func run(_ input: String) throws -> RunReport {
-            let plan = try PipelinePlan(file: file, settings: ["model": Self.golden, "output": "\(out)/{stem}.mid"],
+            let plan = try PipelinePlan(file: file, settings: ["model": .string(Self.golden), "output": "\(out)/{stem}.mid"],
                                         positional: [SharedData.packageRoot.appendingPathComponent("Examples/melodies/\(input).mid").path])
             return PipelineRunner(plan: plan).run(collectOutputs: true)
         }
@@ -177,7 +177,7 @@ import NoteSequences
         let ode = SharedData.packageRoot.appendingPathComponent("Examples/melodies/ode-to-joy.mid").path
         _ = try run("reconstruct", ["model=\(Self.golden)", "output=\(out)/file.mid"], inputs: [ode])
         let file = try PipelineFile(path: SharedData.packageRoot.appendingPathComponent("Pipelines/reconstruct.yaml").path)
-        let plan = try PipelinePlan(file: file, settings: ["model": Self.golden, "output": "\(out)/memory.mid"], listSources: false)
+        let plan = try PipelinePlan(file: file, settings: ["model": .string(Self.golden), "output": "\(out)/memory.mid"], listSources: false)
         let values = try PipelineRunner(plan: plan).runInMemory([NoteSequence.sequences(from: try MIDIFile(path: ode), source: ode)])
         #expect(!FileManager.default.fileExists(atPath: "\(out)/memory.mid"))
         let piece = try #require((values.first?.first as? any ScoreValue)?.score)

@@ -131,7 +131,7 @@ func loadError(_ yaml: String, overrides: [String] = [], positional: [String] = 
         let fallback = bundled ? nil : try ModelStageTests().modelWithAttributes()
         for name in files {
             let file = try PipelineFile(path: folder + "/" + name)
-            let settings = fallback != nil && file.variables["model"] != nil ? ["model": fallback!] : [:]
+            let settings: [String: ParameterValue] = fallback != nil && file.variables["model"] != nil ? ["model": .string(fallback!)] : [:]
             _ = try PipelinePlan(file: file, settings: settings, listSources: false, context: context)
         }
     }

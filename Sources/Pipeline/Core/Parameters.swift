@@ -51,6 +51,13 @@ public enum ParameterValue: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+// MARK: - Literals
+
+extension ParameterValue: ExpressibleByStringInterpolation {
+    /// A string value written as a literal (`"\(out)/{stem}.mid"`).
+    public init(stringLiteral value: String) { self = .string(value) }
+}
+
 extension ParameterSpec {
     /// A number as messages and `musicvae stages` write it: whole numbers without a decimal point (1e15 is
     /// "1000000000000000"), others as Swift prints them.

@@ -62,11 +62,11 @@ public struct PipelinePlan: Sendable {
 
     /// Values by name from `--set name=value` texts (a later one for the same name wins); a text without `=` is
     /// an error.
-    public static func settings(parsing texts: [String]) throws -> [String: String] {
-        var out: [String: String] = [:]
+    public static func settings(parsing texts: [String]) throws -> [String: ParameterValue] {
+        var out: [String: ParameterValue] = [:]
         for text in texts {
             guard let eq = text.firstIndex(of: "=") else { throw PipelineError.badOverride(text) }
-            out[String(text[..<eq]).trimmingCharacters(in: .whitespaces)] = String(text[text.index(after: eq)...])
+            out[String(text[..<eq]).trimmingCharacters(in: .whitespaces)] = .string(String(text[text.index(after: eq)...]))
         }
         return out
     }
@@ -78,7 +78,7 @@ public struct PipelinePlan: Sendable {
     /// With `loadPlugins` false (what `musicvae check` does), the file's `plugins:` are not loaded, since loading
     /// runs their code: stages the registry does not know are deferred (`deferredStages`), taking any input and
     /// giving a type that later stages accept, so the rest of the file is still checked.
-    public init(file: PipelineFile, registry: StageRegistry = .shared, settings: [String: String] = [:], positional: [String] = [],
+    public init(file: PipelineFile, registry: StageRegistry = .shared, settings: [String: ParameterValue] = [:], positional: [String] = [],
                 listSources: Bool = true, loadPlugins: Bool = true, context: PipelineContext = PipelineContext()) throws {
         self.file = file.path
         let deferUnknown = !loadPlugins && !file.plugins.isEmpty
@@ -103,8 +103,9 @@ public struct PipelinePlan: Sendable {
             for name in file.inputs where vars[name] == nil { vars[name] = name }
         }
         for (name, value) in settings.sorted(by: { $0.key < $1.key }) {
-            guard declared.contains(name) else { throw PipelineError.badOverride(name + "=" + value) }
-            vars[name] = value
+            guard declared.contains(name) else { throw PipelineError.badOverride(name + "=" + value.description) }
+            // Substituted into the parameters' text, and checked there by each stage's declared type and range.
+            vars[name] = value.description
             userSet.insert(name)
         }
         vars["pipeline_dir"] = (file.path as NSString).deletingLastPathComponent.isEmpty

@@ -26,7 +26,7 @@ struct Reconstruct: ParsableCommand {
     var track: String = "auto"
 
     func validate() throws {
-        try checkOption("--temperature", "\(temperature)", stage: "decode", parameter: "temperature")
+        try checkOption("--temperature", .double(temperature), stage: "decode", parameter: "temperature")
     }
 
     func run() throws {
@@ -35,8 +35,8 @@ struct Reconstruct: ParsableCommand {
         let streams = StandardStreams()
         let source = try streams.input(input), target = try streams.output(output, ext: "mid")
         try runBundledPipeline("reconstruct", inputs: [source], settings: [
-            "output": target, "model": "\(folder)", "bars": "\(try modelBars(folder))", "temperature": "\(temperature)",
-            "track": "\(try trackChoice(track, model: folder))"], statusToStandardError: StandardStreams.isStandardOutput(output))
+            "output": .string(target), "model": .string(folder), "bars": .int(try modelBars(folder)), "temperature": .double(temperature),
+            "track": .string(try trackChoice(track, model: folder))], statusToStandardError: StandardStreams.isStandardOutput(output))
         try streams.finish(output, written: target)
     }
 }
@@ -63,14 +63,14 @@ struct SampleCommand: ParsableCommand {
     var output: String
 
     func validate() throws {
-        try checkOption("-n", "\(n)", stage: "sample", parameter: "n")
-        try checkOption("--temperature", "\(temperature)", stage: "decode", parameter: "temperature")
+        try checkOption("-n", .int(n), stage: "sample", parameter: "n")
+        try checkOption("--temperature", .double(temperature), stage: "decode", parameter: "temperature")
     }
 
     func run() throws {
         let folder = try model.folder()
         try runBundledPipeline("sample", inputs: [], settings: [
-            "output": "\(output)/{stem}.mid", "model": "\(folder)", "n": "\(n)", "temperature": "\(temperature)", "seed": "\(seed)"])
+            "output": "\(output)/{stem}.mid", "model": .string(folder), "n": .int(n), "temperature": .double(temperature), "seed": .int(seed)])
     }
 }
 
@@ -119,7 +119,7 @@ struct Edit: ParsableCommand {
     @OptionGroup var model: ModelOption
 
     func validate() throws {
-        try checkOption("--amount", "\(amount)", stage: "attribute", parameter: "amount")
+        try checkOption("--amount", .double(amount), stage: "attribute", parameter: "amount")
     }
 
     func run() throws {
@@ -136,9 +136,9 @@ struct Edit: ParsableCommand {
         let source = try streams.input(input), target = try streams.output(output, ext: "mid")
         let toStdout = StandardStreams.isStandardOutput(output)
         try runBundledPipeline("edit", inputs: [source], settings: [
-            "output": target, "model": "\(folder)", "attribute": attribute.name, "amount": "\(amount)", "bars": "\(try modelBars(folder))",
-            "track": chosen, "keep_tune": "\(keepTune)"], statusToStandardError: toStdout)
-        if let wav { try runBundledPipeline("render", inputs: [target], settings: ["output": "\(wav)"], statusToStandardError: toStdout) }
+            "output": .string(target), "model": .string(folder), "attribute": .string(attribute.name), "amount": .double(amount),
+            "bars": .int(try modelBars(folder)), "track": .string(chosen), "keep_tune": .bool(keepTune)], statusToStandardError: toStdout)
+        if let wav { try runBundledPipeline("render", inputs: [target], settings: ["output": .string(wav)], statusToStandardError: toStdout) }
         try streams.finish(output, written: target)
     }
 }
@@ -181,8 +181,8 @@ struct InterpolateCommand: ParsableCommand {
     @OptionGroup var model: ModelOption
 
     func validate() throws {
-        try checkOption("--steps", "\(steps)", stage: "interpolate", parameter: "steps")
-        try checkOption("--window", "\(window)", stage: "interpolate", parameter: "window")
+        try checkOption("--steps", .int(steps), stage: "interpolate", parameter: "steps")
+        try checkOption("--window", .int(window), stage: "interpolate", parameter: "window")
     }
 
     func run() throws {
@@ -193,13 +193,13 @@ struct InterpolateCommand: ParsableCommand {
         try checkDistinctOutputs(inputs: [a, b], outputs: outputs)
         let folder = try model.folder()
         let written = try runBundledPipeline("interpolate", inputs: [a, b], settings: [
-            "output": "\(output)", "model": "\(folder)", "steps": "\(steps)", "method": method.rawValue, "window": "\(window)", "bars": "\(try modelBars(folder))",
-            "track": "\(try trackChoice(track, model: folder))"])
+            "output": .string(output), "model": .string(folder), "steps": .int(steps), "method": .string(method.rawValue), "window": .int(window),
+            "bars": .int(try modelBars(folder)), "track": .string(try trackChoice(track, model: folder))])
         if wav {
             // Exactly the MIDI files this run wrote, each to the WAV beside it (checked above); never other files
             // that happen to lie in the output folder.
             for midi in written where midi.hasSuffix(".mid") {
-                try runBundledPipeline("render", inputs: [midi], settings: ["output": (midi as NSString).deletingPathExtension + ".wav"])
+                try runBundledPipeline("render", inputs: [midi], settings: ["output": .string((midi as NSString).deletingPathExtension + ".wav")])
             }
         }
     }

@@ -16,7 +16,7 @@ struct PianoRollCommand: ParsableCommand {
     func run() throws {
         let streams = StandardStreams()
         let source = try streams.input(input), target = try streams.output(output, ext: "svg")
-        try runBundledPipeline("pianoroll", inputs: [source], settings: ["output": target],
+        try runBundledPipeline("pianoroll", inputs: [source], settings: ["output": .string(target)],
                                statusToStandardError: StandardStreams.isStandardOutput(output))
         try streams.finish(output, written: target)
     }

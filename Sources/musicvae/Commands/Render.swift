@@ -45,18 +45,19 @@ struct RenderCommand: ParsableCommand {
     var tempo: Double?
 
     func validate() throws {
-        try checkOption("--sample-rate", "\(sampleRate)", stage: "render", parameter: "sample_rate")
-        try checkOption("--format", format, stage: "render", parameter: "format")
-        try checkOption("--gain", "\(gain)", stage: "render", parameter: "gain")
-        if let tempo { try checkOption("--tempo", "\(tempo)", stage: "render", parameter: "tempo") }
+        try checkOption("--sample-rate", .int(sampleRate), stage: "render", parameter: "sample_rate")
+        try checkOption("--format", .string(format), stage: "render", parameter: "format")
+        try checkOption("--gain", .double(gain), stage: "render", parameter: "gain")
+        if let tempo { try checkOption("--tempo", .double(tempo), stage: "render", parameter: "tempo") }
     }
 
     func run() throws {
         let streams = StandardStreams()
         let source = try streams.input(input), target = try streams.output(output, ext: "wav")
-        var sets = ["output": target, "sample_rate": "\(sampleRate)", "format": "\(format)", "gain": "\(gain)",
-                    "reverb": "\(!noReverb)", "chorus": "\(!noChorus)", "mono": "\(mono)", "tempo": "\(tempo ?? 0)"]
-        if let soundfont { sets["soundfont"] = soundfont }
+        var sets: [String: ParameterValue] = ["output": .string(target), "sample_rate": .int(sampleRate), "format": .string(format),
+                                              "gain": .double(gain), "reverb": .bool(!noReverb), "chorus": .bool(!noChorus),
+                                              "mono": .bool(mono), "tempo": .double(tempo ?? 0)]
+        if let soundfont { sets["soundfont"] = .string(soundfont) }
         try runBundledPipeline("render", inputs: [source], settings: sets, statusToStandardError: StandardStreams.isStandardOutput(output))
         try streams.finish(output, written: target)
     }
@@ -77,7 +78,7 @@ func keptSummary(_ report: RunReport) -> String? {
 /// Runs a bundled pipeline and reports what it wrote and kept (on standard error when `statusToStandardError`,
 /// for commands whose result goes to standard output); returns the paths written.
 @discardableResult
-func runBundledPipeline(_ name: String, inputs: [String], settings: [String: String], quiet: Bool = false,
+func runBundledPipeline(_ name: String, inputs: [String], settings: [String: ParameterValue], quiet: Bool = false,
                         statusToStandardError: Bool = false) throws -> [String] {
     let path = try InstallPaths.pipeline(name)
     let plan: PipelinePlan

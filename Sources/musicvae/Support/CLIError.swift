@@ -32,9 +32,9 @@ func checkDistinctOutputs(inputs: [String], outputs: [String]) throws {
 /// Checks a command's option against the parameter of the bundled stage it is passed to, so that a value out of
 /// range is a usage error naming the flag (exit 64) rather than an error located in a pipeline file the user never
 /// wrote; the range stays declared once, by the stage.
-func checkOption(_ flag: String, _ value: String, stage: String, parameter: String) throws {
+func checkOption(_ flag: String, _ value: ParameterValue, stage: String, parameter: String) throws {
     guard let spec = StageRegistry.shared.definition(named: stage)?.parameters.first(where: { $0.name == parameter }) else { return }
-    if case .failure(let problem) = spec.parse(value) { throw ValidationError("\(flag): \(problem)") }
+    if case .failure(let problem) = spec.parse(value.description) { throw ValidationError("\(flag): \(problem)") }
 }
 
 /// "1 input", "3 inputs".
