@@ -790,7 +790,9 @@ func scratchFolder() throws -> String {
                                 (["interpolate", ode, twinkle, "--steps", "1", "-o", dir], "--steps: 1 is out of range 2...1000"),
                                 (["edit", ode, "--attribute", "note_density", "--amount", "20", "-o", dir + "/e.mid"], "--amount: 20 is out of range -10...10"),
                                 (["render", ode, "--format", "32", "-o", dir + "/o.wav"], "--format: expected one of 16, 24, float"),
-                                (["run", "roundtrip", ode, "--shard", "3/2"], "--shard takes K/N")] {
+                                (["run", "roundtrip", ode, "--shard", "3/2"], "--shard takes K/N"),
+                                (["run", "roundtrip", ode, "--threads", "0"], "--threads must be 1 or more"),
+                                (["sample", "--temperature", "-1", "-o", dir], "--temperature: -1 is out of range 0...10")] {
             let bad = try CLI.run(args)
             #expect(bad.status == 64 && bad.stderr.contains(message) && !bad.stderr.contains(".yaml"), "\(args): \(bad.stderr)")
         }

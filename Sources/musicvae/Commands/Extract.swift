@@ -20,7 +20,7 @@ struct Extract: ParsableCommand {
     var json = false
 
     @Option(help: "Worker threads (default: one per core).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    var threads: Int?
 
     @Option(name: .customLong("set"), help: ArgumentHelp("Set a variable of extract.yaml (bars, hop, meters...).", valueName: "name=value"))
     var overrides: [String] = []
@@ -31,6 +31,10 @@ struct Extract: ParsableCommand {
         var failed_by_reason: [String: Int] = [:]
         var windows = 0
         var dropped: [String: Int] = [:]
+    }
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be 1 or more") }
     }
 
     func run() throws {
@@ -47,7 +51,7 @@ struct Extract: ParsableCommand {
                 throw CLIError(e.description)
             }
             let progress = ProgressLine("extract")
-            let report = PipelineRunner(plan: plan, threads: threads).run { progress.update($0, $1) }
+            let report = PipelineRunner(plan: plan, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount).run { progress.update($0, $1) }
             progress.finish()
             summary.files += report.inputs
             summary.failed += report.failures.count

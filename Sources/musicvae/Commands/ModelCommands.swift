@@ -18,7 +18,7 @@ struct Reconstruct: ParsableCommand {
 
     @OptionGroup var model: ModelOption
 
-    @Option(help: "Decoding temperature (0: greedy).")
+    @Option(parsing: .unconditional, help: "Decoding temperature (0: greedy).")
     var temperature: Double = 0
 
     @Option(help: ArgumentHelp("Which tracks go through the model: auto (the melody; the drums with a drum model), drums, a track name, 0-based indices, first or all.",
@@ -53,7 +53,7 @@ struct SampleCommand: ParsableCommand {
     @Option(name: .short, help: "How many melodies.")
     var n: Int = 4
 
-    @Option(help: "Decoding temperature (0: greedy; 0.5 is a good start).")
+    @Option(parsing: .unconditional, help: "Decoding temperature (0: greedy; 0.5 is a good start).")
     var temperature: Double = 0.5
 
     @Option(help: "Random seed.")

@@ -27,7 +27,7 @@ struct Run: ParsableCommand {
     var plugins: [String] = []
 
     @Option(help: "Worker threads (default: one per core).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    var threads: Int?
 
     @Option(help: ArgumentHelp("Process only part K of N of the inputs (deterministic, by file path), e.g. 2/8 for a job array.", valueName: "K/N"))
     var shard: String?
@@ -66,6 +66,7 @@ struct Run: ParsableCommand {
         if !(maxInputMb > 0 && maxInputMb <= 1_048_576) { throw ValidationError("--max-input-mb must be above 0 and at most 1048576 (1 TB)") }
         if let s = maxInputSeconds, !(s > 0 && s.isFinite) { throw ValidationError("--max-input-seconds must be a number above 0") }
         if let shard, Shard(shard) == nil { throw ValidationError("--shard takes K/N with 1 <= K <= N, e.g. 1/4; got '\(shard)'") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be 1 or more") }
     }
 
     func run() throws {
@@ -83,7 +84,7 @@ struct Run: ParsableCommand {
         try checkDistinctOutputs(inputs: plan.stages.flatMap(\.sourceFiles).map(\.path), outputs: written)
         let part = shard.flatMap(Shard.init)   // checked by validate()
         let progress = ProgressLine("run")
-        var runner = PipelineRunner(plan: plan, threads: threads, shard: part)
+        var runner = PipelineRunner(plan: plan, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, shard: part)
         runner.limits = InputLimits(maxBytes: Int(maxInputMb * 1_048_576), maxSeconds: maxInputSeconds)
         runner.skipDuplicates = skipDuplicates
         runner.skipExisting = skipExisting

@@ -41,11 +41,11 @@ struct Serve: ParsableCommand {
     var timeout = 30.0
 
     @Option(help: "Model and render jobs at once (default: the number of cores).")
-    var workers = ProcessInfo.processInfo.activeProcessorCount
+    var workers: Int?
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
-        guard maxUploadMb > 0, maxUploadMb <= 1_048_576, timeout > 0, timeout.isFinite, workers >= 1 else {
+        guard maxUploadMb > 0, maxUploadMb <= 1_048_576, timeout > 0, timeout.isFinite, (workers ?? 1) >= 1 else {
             throw ValidationError("--max-upload-mb (at most 1048576), --timeout and --workers must be positive numbers")
         }
         if !ExplorerServer.isLoopback(host) && !allowRemote {
@@ -61,7 +61,7 @@ struct Serve: ParsableCommand {
         var settings = ExplorerSettings(model: model.path, pipelines: home + "/Pipelines", context: InstallPaths.context, soundFont: soundfont)
         settings.uploadLimit = Int(maxUploadMb * 1_048_576)
         settings.timeLimit = timeout
-        settings.workers = workers
+        settings.workers = workers ?? ProcessInfo.processInfo.activeProcessorCount
         settings.examples = Self.examples(home: home)
         let engine: ExplorerEngine
         do { engine = try ExplorerEngine(settings: settings) } catch { throw CLIError("cannot start: \(error)") }
