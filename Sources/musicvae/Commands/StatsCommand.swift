@@ -47,6 +47,18 @@ struct StatsCommand: ParsableCommand {
                 if part.not_started != nil { stoppedShards.insert(shard); continue }
                 guard finishedShards.insert(shard).inserted else { throw CLIError("\(path): shard \(shard) is given twice") }
             }
+            // Shards of one split (K/N, the same N): the ones no file covers are named, since the merge would
+            // otherwise read as the whole run.
+            let splits = Set(parts.compactMap { $0.1.shard.flatMap(Shard.init)?.count })
+            if splits.count > 1 {
+                throw CLIError("the files come from different splits (" + splits.sorted().map { "of \($0)" }.joined(separator: ", ")
+                               + " shards); merge the shards of one run")
+            }
+            var missing: [String] = []
+            if let count = splits.first {
+                let covered = Set(parts.compactMap { $0.1.shard.flatMap(Shard.init).map { $0.index + 1 } })
+                missing = (1...count).filter { !covered.contains($0) }.map { "\($0)/\(count)" }
+            }
             var merged: RunSummary.JSON?
             for (path, original) in parts {
                 var part = original
@@ -83,6 +95,10 @@ struct StatsCommand: ParsableCommand {
             if result.skipped?.isEmpty == true { result.skipped = nil }
             if let output { try writeStats(result, to: output) } else { print(try jsonString(result)) }
             printError("merged \(files.count) file\(files.count == 1 ? "" : "s"): \(counted(result.inputs, "input")), \(result.failed) failed, \(counted(result.outputs, "output"))")
+            if !missing.isEmpty {
+                printError("warning: no file for shard\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", ")): the merge covers "
+                           + "\(splits.first! - missing.count) of \(splits.first!) shards, not the whole run")
+            }
         }
     }
 }
