@@ -120,6 +120,15 @@ func temporaryFolder() throws -> String {
         #expect(stage.produced + (stage.dropped["short"] ?? 0) == 185)
         #expect(stage.dropped["short"]! > 0 && stage.produced > 0)
     }
+
+    /// A stage's code that reads a parameter its definition does not declare (a typo: "min_note" for
+    /// "min_notes") stops, naming it, instead of reading 0 and quietly doing something else.
+    @Test func aParameterTheStageDoesNotDeclareIsNotReadAsZero() async {
+        #expect(StageParameters(["min_notes": .int(3)]).int("min_notes") == 3)
+        await #expect(processExitsWith: .failure) {
+            _ = StageParameters(["min_notes": .int(3)]).int("min_note")
+        }
+    }
 }
 
 /// The whole folk corpus with corrupt files mixed in, through the roundtrip pipeline: the run finishes, names the

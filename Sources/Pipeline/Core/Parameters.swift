@@ -153,28 +153,35 @@ public struct StageParameters: Sendable {
         self.context = context
     }
 
-    /// An int parameter (0 if absent: the registry guarantees declared ones are present).
+    /// An int parameter.
     public func int(_ name: String) -> Int {
-        switch values[name] { case .int(let v): return v; case .double(let v): return Int(v); default: return 0 }
+        switch value(name) { case .int(let v): return v; case .double(let v): return Int(v); default: return 0 }
     }
     /// A number parameter.
     public func double(_ name: String) -> Double {
-        switch values[name] { case .double(let v): return v; case .int(let v): return Double(v); default: return 0 }
+        switch value(name) { case .double(let v): return v; case .int(let v): return Double(v); default: return 0 }
     }
     /// A bool parameter.
     public func bool(_ name: String) -> Bool {
-        if case .bool(let v) = values[name] { return v }
+        if case .bool(let v) = value(name) { return v }
         return false
     }
     /// A string, path or choice parameter.
     public func string(_ name: String) -> String {
-        if case .string(let v) = values[name] { return v }
-        return values[name]?.description ?? ""
+        if case .string(let v) = value(name) { return v }
+        return value(name).description
     }
     /// A list parameter.
     public func list(_ name: String) -> [String] {
-        if case .list(let v) = values[name] { return v }
-        if case .string(let v) = values[name] { return v.isEmpty ? [] : [v] }
+        if case .list(let v) = value(name) { return v }
+        if case .string(let v) = value(name) { return v.isEmpty ? [] : [v] }
         return []
+    }
+
+    /// The value of a declared parameter: the plan fills in every declared one (given or default), so a name that
+    /// is absent is one the stage's code reads without declaring it, a mistake that must not read as 0 or "".
+    private func value(_ name: String) -> ParameterValue {
+        guard let v = values[name] else { preconditionFailure("stage parameter '\(name)' is read but not declared by its stage") }
+        return v
     }
 }

@@ -202,8 +202,11 @@ public struct PipelineRunner: Sendable {
     public var existingOutputsCheckable: Bool { writerTemplates != nil }
 
     var writerTemplates: [String]? {
-        let templates = plan.stages.filter { $0.outputType == WrittenFile.typeName }.map { $0.parameters.string("path") }
-        guard !templates.isEmpty, templates.allSatisfy({ $0.contains("{stem}") && !$0.contains("{index}") }) else { return nil }
+        let writers = plan.stages.filter { $0.outputType == WrittenFile.typeName }
+        // A writer without a `path` (a plugin's, say) has outputs nobody can know in advance.
+        let templates = writers.compactMap { w -> String? in if case .string(let p)? = w.parameters.values["path"] { p } else { nil } }
+        guard !templates.isEmpty, templates.count == writers.count,
+              templates.allSatisfy({ $0.contains("{stem}") && !$0.contains("{index}") }) else { return nil }
         return templates
     }
 
