@@ -815,8 +815,10 @@ func scratchFolder() throws -> String {
         // YAML's line) and stop before anything runs, instead of "0 inputs" and exit 0.
         let empty = dir + "/empty"
         try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        try Data("# nothing yet\n\n".utf8).write(to: URL(fileURLWithPath: empty + "/none.txt"))
         for (args, message) in [(["run", "roundtrip", empty, "--set", "output=\(dir)/out"], "\(empty): no MIDI files (.mid, .midi, .smf) in this folder"),
                                 (["edit", empty, "--attribute", "note_density", "-o", dir + "/out"], "\(empty): no MIDI files (.mid, .midi, .smf) in this folder"),
+                                (["run", "roundtrip", empty + "/none.txt", "--set", "output=\(dir)/out/{stem}.mid"], "\(empty)/none.txt: the list names no files"),
                                 (["edit", dir + "/nope.mid", "--attribute", "note_density", "-o", dir + "/e.mid"], "\(dir)/nope.mid: no such file or folder")] {
             let bad = try CLI.run(args)
             #expect(bad.status == 2 && bad.stderr.contains("Error: " + message) && !bad.stderr.contains(".yaml"), "\(args): \(bad.stderr)")

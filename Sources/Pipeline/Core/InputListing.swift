@@ -2,7 +2,7 @@ import Foundation
 
 /// The MIDI files at `path`, sorted by path:
 /// - a file: itself (a `.txt` or `.list` file instead lists inputs, one path per line, relative to its folder;
-///   blank lines and lines starting with `#` are skipped);
+///   blank lines and lines starting with `#` are skipped; a list naming none is an error);
 /// - a folder: every `.mid`/`.midi`/`.smf` file below it (a folder with none is an error: a run over it would do
 ///   nothing and say it succeeded);
 /// - a pattern with `*`, `?` or `[...]` (shell-style; `**` is not special, `*` does not cross `/`): the matching files.
@@ -21,9 +21,11 @@ public func listMIDIFiles(at path: String) throws -> [InputFile] {
         }
         let folder = (path as NSString).deletingLastPathComponent
         let text = try String(contentsOfFile: path, encoding: .utf8)
-        return text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+        let listed = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty && !$0.hasPrefix("#") }
             .map { line in InputFile(path: line.hasPrefix("/") || folder.isEmpty ? line : folder + "/" + line, key: line) }
+        if listed.isEmpty { throw PipelineError.inputFailed(path: path, reason: "the list names no files") }
+        return listed
     }
     guard let walker = FileManager.default.enumerator(atPath: path) else {
         throw PipelineError.inputFailed(path: path, reason: "cannot list folder")

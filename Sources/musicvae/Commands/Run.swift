@@ -59,7 +59,7 @@ struct Run: ParsableCommand {
     @Flag(help: "Skip an input whose bytes equal an earlier input's (counted; the first one runs).")
     var skipDuplicates = false
 
-    @Flag(help: "Skip an input whose outputs are all there already (written atomically, so complete): a rerun of a killed batch does only what is left. Needs every writer's path to name {stem} and not {index}; --manifest works for any pipeline.")
+    @Flag(help: "Skip an input whose outputs are all there already (written atomically, so complete): a rerun of a killed batch does only what is left. Needs every writer's path to name {stem} and not {index}. An input that writes nothing (every window dropped) runs again each time; --manifest remembers it, and works for any pipeline.")
     var skipExisting = false
 
     func validate() throws {
