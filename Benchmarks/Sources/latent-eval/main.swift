@@ -61,7 +61,7 @@ let out = NSTemporaryDirectory() + "latent-eval-\(getpid())"
 try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(atPath: out) }
 
-func runPipeline(_ name: String, _ settings: [String: String], _ input: String) throws -> String? {
+func runPipeline(_ name: String, _ settings: [String: ParameterValue], _ input: String) throws -> String? {
     let plan = try PipelinePlan(file: try PipelineFile(path: "Pipelines/\(name).yaml"), settings: settings, positional: [input])
     let r = PipelineRunner(plan: plan, threads: 1).run(collectOutputs: true)
     return (r.outputs.first as? WrittenFile)?.path
@@ -90,12 +90,12 @@ for (i, tune) in tunes.enumerated() where !samplesOnly {
     let steps = Double(max(1, (original.map(\.end).max() ?? 1)))
     let outputs: [(String, String?)] = [
         ("original", tune),
-        ("reconstruct", try runPipeline("reconstruct", ["model": "\(model)", "output": "\(out)/r\(i).mid"], tune)),
-        ("more notes (+1)", try runPipeline("edit", ["model": "\(model)", "attribute": "note_density", "amount": "1", "output": "\(out)/p\(i).mid"], tune)),
-        ("fewer notes (-1)", try runPipeline("edit", ["model": "\(model)", "attribute": "note_density", "amount": "-1", "output": "\(out)/m\(i).mid"], tune)),
-        ("more, tune not kept", try runPipeline("edit", ["model": "\(model)", "attribute": "note_density", "amount": "1", "keep_tune": "false",
+        ("reconstruct", try runPipeline("reconstruct", ["model": .string(model), "output": "\(out)/r\(i).mid"], tune)),
+        ("more notes (+1)", try runPipeline("edit", ["model": .string(model), "attribute": "note_density", "amount": .double(1), "output": "\(out)/p\(i).mid"], tune)),
+        ("fewer notes (-1)", try runPipeline("edit", ["model": .string(model), "attribute": "note_density", "amount": .double(-1), "output": "\(out)/m\(i).mid"], tune)),
+        ("more, tune not kept", try runPipeline("edit", ["model": .string(model), "attribute": "note_density", "amount": .double(1), "keep_tune": .bool(false),
                                                           "output": "\(out)/pf\(i).mid"], tune)),
-        ("fewer, tune not kept", try runPipeline("edit", ["model": "\(model)", "attribute": "note_density", "amount": "-1", "keep_tune": "false",
+        ("fewer, tune not kept", try runPipeline("edit", ["model": .string(model), "attribute": "note_density", "amount": .double(-1), "keep_tune": .bool(false),
                                                            "output": "\(out)/mf\(i).mid"], tune)),
     ]
     for (name, path) in outputs {
