@@ -201,7 +201,11 @@ public struct MusicVAEConfig: Codable, Sendable, Equatable {
     /// Bars per window.
     public var bars: Int { max(1, numSteps / stepsPerBar) }
 
-    /// The time signatures whose bars the model's windows are made of.
+    /// The time signatures whose bars the model is trained and evaluated on. Pipelines also give it the bars of
+    /// meters that split into these (a 4/2 bar as two 2/2 bars, a 6/4 or 12/8 bar as two 3/4 or 6/8 bars:
+    /// `BarSlicing.barGrids`); training leaves those out, so that the held-out split stays the one the
+    /// models' cards were measured on (4/2 tunes, mostly half notes on a sixteenth grid, would raise its accuracy
+    /// without the model learning more).
     public var meters: [String] { stepsPerBar == 12 ? ["3/4", "6/8", "3/8"] : ["4/4", "2/2", "2/4"] }
 
     /// Magenta's `cat-mel_2bar_small` architecture: 2-bar melodies, bidirectional [512] encoder, z 256, LSTM [256, 256]

@@ -59,19 +59,37 @@ public struct BarSlicing: Sendable, Equatable {
     public var meters: [String]
     /// Pick-up handling.
     public var pickup: PickupRule
-    /// When set, bars are regrouped to this many steps where a meter's bar divides it: two 2/4 bars are read as
-    /// one 16-step bar. Other meters (3/4, 6/8...) keep their own bars, so their windows have another length.
-    public var stepsPerBar: Int?
+    /// The bar lengths (in steps) windows are read in, first choice first; empty keeps each meter's own bar. A
+    /// meter's bar is read as the first of these it fits (see `TimeSignature.bar(in:meterBar:)`): 2/4 bars in pairs
+    /// as 16 steps, 3/8 bars in pairs as 12, a 4/2 bar as two 16-step halves (two 2/2 bars), a 6/4 or 12/8 bar as
+    /// two 12-step halves (two 3/4 or 6/8 bars). Meters that fit none (3/2, 5/4, 9/8...) keep their own bars, so
+    /// their windows have another length.
+    public var barGrids: [Int]
 
     /// Creates slicing settings.
     public init(bars: Int = 2, hop: Int = 1, cover: Bool = false, meters: [String] = [], pickup: PickupRule = .auto,
-                stepsPerBar: Int? = nil) {
+                barGrids: [Int] = []) {
         self.bars = bars
         self.hop = hop
         self.cover = cover
         self.meters = meters
         self.pickup = pickup
-        self.stepsPerBar = stepsPerBar
+        self.barGrids = barGrids
+    }
+}
+
+extension TimeSignature {
+    /// The bar length, of `grids`, that this meter's bars (`meterBar` steps) are read in: the first grid that is a
+    /// whole number of bars (bars in pairs, fours...), or half a bar when the bar holds an even number of beats, so
+    /// its halves are bars of a smaller meter (4/2 = two 2/2 bars, 6/4 = two 3/4, 12/8 = two 6/8). Other splits
+    /// would cut beats (3/2 in halves splits its middle half note), so such meters keep `meterBar`.
+    public func bar(in grids: [Int], meterBar: Int) -> Int {
+        // Beats a bar: compound meters (6/8, 9/8, 12/8, 6/4) count dotted beats of three, simple meters each unit.
+        let beats = numerator > 3 && numerator % 3 == 0 ? numerator / 3 : numerator
+        for grid in grids where grid > 0 {
+            if grid % meterBar == 0 || (meterBar == 2 * grid && beats % 2 == 0) { return grid }
+        }
+        return meterBar
     }
 }
 
@@ -100,14 +118,13 @@ extension QuantizedSequence {
                 drops.add("bar not on the grid", max(1, (segEnd - segStart) / max(1, spq * 4)))
                 continue
             }
-            var bar = meterBar
-            if let target = settings.stepsPerBar, target % meterBar == 0 { bar = target }
+            let bar = ts.bar(in: settings.barGrids, meterBar: meterBar)
             var phase = 0
             if k == 0 {
                 switch settings.pickup {
                 case .none: phase = 0
                 case .steps(let p): phase = ((p % bar) + bar) % bar
-                case .auto: phase = estimatedBarPhase(barLength: meterBar, before: segEnd)
+                case .auto: phase = estimatedBarPhase(barLength: meterBar, before: segEnd) % bar   // a half bar's phase when halved
                 }
             }
             // Bar lines at segStart + phase + j * bar; a pick-up bar starts one bar earlier.

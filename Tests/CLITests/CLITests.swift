@@ -699,8 +699,9 @@ func scratchFolder() throws -> String {
         #expect(try NoteSequence(path: dir + "/fewer.mid").notes.count < NoteSequence(path: dir + "/more.mid").notes.count)
     }
 
-    /// "More notes" reaches jigs and waltzes through the triple-meter member of the default model's family, and a
-    /// 9/8 slip jig, which no model takes, comes back note for note with the reason named.
+    /// "More notes" reaches jigs and waltzes through the triple-meter member of the default model's family (and
+    /// 3/8, 6/4 and 4/2 tunes through the bars they pair or split into), and a 9/8 slip jig, which no model takes,
+    /// comes back note for note with the reason named.
     @Test func editReachesJigsAndWaltzes() throws {
         let dir = try scratchFolder()
         func notes(_ path: String) throws -> [Note] { try NoteSequence(path: path).notes }
@@ -712,7 +713,10 @@ func scratchFolder() throws -> String {
         let jig = try #require(ryans.first { meter($0) == "6/8" })
         let slip = try #require(ryans.first { meter($0) == "9/8" })
         let waltz = SharedData.packageRoot.appendingPathComponent("Examples/melodies/scarborough-fair.mid").path
-        for (tune, name) in [(jig, "jig"), (waltz, "waltz")] {
+        // Bars that pair or split into a model's: 3/8 in pairs and 6/4 in halves (triple), 4/2 in halves (duple).
+        let essen = SharedData.files(in: SharedData.folk + "/essenFolksong")
+        let split = try ["3/8", "6/4", "4/2"].map { m in (try #require(essen.first { meter($0) == m }), m.replacingOccurrences(of: "/", with: "-")) }
+        for (tune, name) in [(jig, "jig"), (waltz, "waltz")] + split {
             let r = try CLI.run(["edit", tune, "--attribute", "note_density", "--amount", "1", "-o", "\(dir)/\(name).mid"])
             #expect(r.status == 0, "\(r.stderr)")
             let before = try notes(tune).count, after = try notes("\(dir)/\(name).mid").count

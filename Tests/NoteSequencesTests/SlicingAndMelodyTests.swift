@@ -34,11 +34,40 @@ import Testing
     @Test func regroupingToSixteenStepBars() {
         var drops = DropCounts()
         let twoFour = quantized([(60, 0, 4), (62, 8, 12), (64, 16, 20), (65, 24, 28), (67, 32, 36)], meter: (2, 4))
-        let w = twoFour.barWindows(BarSlicing(bars: 2, hop: 1, pickup: .none, stepsPerBar: 16), drops: &drops)
+        let w = twoFour.barWindows(BarSlicing(bars: 2, hop: 1, pickup: .none, barGrids: [16]), drops: &drops)
         #expect(w.map(\.start) == [0, 16])
         #expect(w.allSatisfy { $0.length == 32 })
         let waltz = quantized([(60, 0, 36)], meter: (3, 4))
-        #expect(waltz.barWindows(BarSlicing(bars: 1, hop: 1, pickup: .none, stepsPerBar: 16), drops: &drops).map(\.length) == [12, 12, 12])
+        #expect(waltz.barWindows(BarSlicing(bars: 1, hop: 1, pickup: .none, barGrids: [16]), drops: &drops).map(\.length) == [12, 12, 12])
+    }
+
+    /// With grids [16, 12], a bar of an even number of beats is read as two halves of a grid (4/2 as two 2/2
+    /// bars, 6/4 as two 3/4, 12/8 as two 6/8) and 3/8 bars in pairs; 3/2 (three half notes) and 9/8 keep theirs.
+    @Test func barsReadInTheGridTheyFit() {
+        var drops = DropCounts()
+        let grids = [16, 12]
+        for (meter, bar) in [((4, 2), 16), ((6, 4), 12), ((12, 8), 12), ((3, 8), 12), ((2, 4), 16), ((3, 4), 12),
+                             ((4, 4), 16), ((3, 2), 24), ((9, 8), 18), ((5, 4), 20), ((6, 2), 48)] {
+            let q = quantized([(60, 0, 96)], meter: meter)
+            let w = q.barWindows(BarSlicing(bars: 2, hop: 2, pickup: .none, barGrids: grids), drops: &drops)
+            let lastBarEnd = (96 + bar - 1) / bar * bar   // the final partial bar counts as a bar
+            #expect(w.map(\.start) == Array(stride(from: 0, through: lastBarEnd - 2 * bar, by: 2 * bar)), "\(meter)")
+            #expect(!w.isEmpty && w.allSatisfy { $0.stepsPerBar == bar && $0.length == 2 * bar }, "\(meter)")
+        }
+        // Without grids, or with 16 alone, a 6/4 bar stays whole (its halves do not make 16 steps).
+        let sixFour = quantized([(60, 0, 96)], meter: (6, 4))
+        #expect(sixFour.barWindows(BarSlicing(bars: 1, hop: 1, pickup: .none, barGrids: [16]), drops: &drops).map(\.length) == [24, 24, 24, 24])
+        #expect(drops.counts.isEmpty, "\(drops.counts)")
+    }
+
+    /// A 6/4 tune with a pick-up of one half bar plus a quarter (18 steps): the halves' bar lines fall 18 steps
+    /// in and every 12 steps, so no window starts in the middle of a half and the pick-up's notes are kept.
+    @Test func halvedBarsKeepThePickUp() {
+        var drops = DropCounts()
+        let q = quantized([(67, 0, 6), (69, 6, 12), (71, 12, 18), (72, 18, 30), (71, 30, 42), (69, 42, 66)], meter: (6, 4))
+        let w = q.barWindows(BarSlicing(bars: 1, hop: 1, pickup: .steps(18), barGrids: [12]), drops: &drops)
+        #expect(w.map(\.start) == [-6, 6, 18, 30, 42, 54])
+        #expect(w.allSatisfy { $0.stepsPerBar == 12 })
     }
 
     @Test func unwantedMetersAreCountedPerWindow() {

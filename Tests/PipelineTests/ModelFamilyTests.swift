@@ -57,6 +57,34 @@ import NoteSequences
         #expect(back.notes.map { [$0.pitch, $0.velocity, $0.start, $0.end] } == original.notes.map { [$0.pitch, $0.velocity, $0.start, $0.end] })
     }
 
+    /// Meters read through a member's grid: 3/8 bars in pairs, 6/4 and 12/8 bars in halves go to the triple
+    /// model, 4/2 bars in halves (two 2/2 bars) to the duple one; 3/2 fits neither and passes through, named.
+    @Test func pairedAndHalvedBarsReachTheirModel() throws {
+        let model = try family()
+        let out = try temporaryFolder()
+        let tpq = 480
+        for (numerator, denominator, passes) in [(3, 8, false), (6, 4, false), (12, 8, false), (4, 2, false), (3, 2, true)] {
+            let bar = numerator * 4 * tpq / denominator
+            var s = NoteSequence(ticksPerQuarter: tpq, notes: (0..<32).map { i in
+                Note(pitch: 60 + i % 5, velocity: 90, start: i * bar / 4, end: i * bar / 4 + bar / 8)
+            }, timeSignatures: [TimeSignature(tick: 0, numerator: numerator, denominator: denominator)], totalTicks: 8 * bar)
+            s.tracks = [TrackInfo(name: "Tune")]
+            let name = "\(numerator)-\(denominator)"
+            try s.write(to: out + "/\(name).mid")
+            let r = try stages.run("edit", ["model=\(model)", "attribute=note_density", "amount=2", "output=\(out)/\(name)-more.mid"],
+                                   inputs: [out + "/\(name).mid"])
+            #expect(r.failures.isEmpty)
+            let encode = try #require(r.stages.first { $0.stage == "encode" })
+            if passes {
+                #expect(encode.dropped.keys.contains { $0.hasPrefix("passed through unencoded: 3/2 windows of 48 steps, no model for them") }, "\(encode.dropped)")
+                #expect(try NoteSequence(path: out + "/\(name)-more.mid").notes.map(\.pitch) == s.notes.map(\.pitch))
+            } else {
+                #expect(encode.dropped.isEmpty, "\(name): \(encode.dropped)")
+                #expect(try NoteSequence(path: out + "/\(name)-more.mid").notes.map(\.pitch) != s.notes.map(\.pitch), "\(name)")
+            }
+        }
+    }
+
     /// NaN weights and a malformed attributes file are clear errors naming the file, not empty output.
     @Test func damagedModelFilesAreClearErrors() throws {
         let folder = try temporaryFolder() + "/model"

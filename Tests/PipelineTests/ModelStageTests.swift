@@ -66,7 +66,7 @@ import NoteSequences
         let model = try MusicVAEModel.load(from: URL(fileURLWithPath: Self.golden))
         var drops = DropCounts()
         let q = try original.quantized()
-        let first = q.barWindows(BarSlicing(bars: 2, hop: 2, cover: true, stepsPerBar: 16), drops: &drops)[0].melodies(MelodyExtraction(minNotes: 0), drops: &drops)[0]
+        let first = q.barWindows(BarSlicing(bars: 2, hop: 2, cover: true, barGrids: [16]), drops: &drops)[0].melodies(MelodyExtraction(minNotes: 0), drops: &drops)[0]
         let decoded = try model.decode(z: try model.encode(windows: [first.events]).mu)[0]
         let written = try back.quantized().notes.filter { $0.start < first.window.end }
         #expect(written.map(\.start) == MelodyEncoding.notes(of: decoded, offset: first.window.start).map(\.start).filter { $0 < first.window.end })
@@ -85,7 +85,7 @@ import NoteSequences
         let model = try MusicVAEModel.load(from: URL(fileURLWithPath: Self.golden))
         var drops = DropCounts()
         let qa = try NoteSequence(path: a).quantized()
-        let wa = qa.barWindows(BarSlicing(bars: 2, hop: 2, meters: ["4/4", "2/2", "2/4"], stepsPerBar: 16), drops: &drops)[0].melodies(drops: &drops)[0]
+        let wa = qa.barWindows(BarSlicing(bars: 2, hop: 2, meters: ["4/4", "2/2", "2/4"], barGrids: [16]), drops: &drops)[0].melodies(drops: &drops)[0]
         let expected = MelodyEncoding.notes(of: try model.decode(z: try model.encode(windows: [wa.events]).mu)[0])
         let step1 = try NoteSequence(path: out + "/01.mid").quantized()
         #expect(step1.notes.map { [$0.pitch, $0.start, $0.end] } == expected.map { [$0.pitch, $0.start, $0.end] })
@@ -210,7 +210,7 @@ import NoteSequences
         let m = try MusicVAEModel.load(from: URL(fileURLWithPath: model))
         let v = try AttributeVectors.load(from: URL(fileURLWithPath: model)).vectors["note_density"]!
         var drops = DropCounts()
-        let first = try NoteSequence(path: ode).quantized().barWindows(BarSlicing(bars: 2, hop: 2, cover: true, stepsPerBar: 16), drops: &drops)[0]
+        let first = try NoteSequence(path: ode).quantized().barWindows(BarSlicing(bars: 2, hop: 2, cover: true, barGrids: [16]), drops: &drops)[0]
             .melodies(MelodyExtraction(minNotes: 0), drops: &drops)[0]
         let mu = try m.encode(windows: [first.events]).mu[0]
         let moved = try m.decode(z: [Latent.add(mu, v, amount: 2)])[0], unmoved = try m.decode(z: [mu])[0]

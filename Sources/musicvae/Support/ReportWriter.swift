@@ -43,7 +43,7 @@ enum ReportWriter {
             guard let model = model(index) else { return nil }
             var drops = DropCounts()
             let c = model.config
-            let windows = q.barWindows(BarSlicing(bars: c.bars, hop: 1, meters: c.meters, stepsPerBar: c.stepsPerBar), drops: &drops)
+            let windows = q.barWindows(BarSlicing(bars: c.bars, hop: 1, meters: c.meters, barGrids: [c.stepsPerBar]), drops: &drops)
             // The piece's drum tracks or melody lines, read once; each window is cut from them.
             let drums = c.lineEncoding == .drums ? PieceDrums(q, drops: &drops) : nil
             let melodies = drums == nil ? PieceLines(q, MelodyExtraction(autoTrack: true), drops: &drops) : nil
