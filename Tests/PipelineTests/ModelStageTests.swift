@@ -117,6 +117,9 @@ import NoteSequences
         let ode = try run("ode-to-joy")
         #expect(ode.failures.isEmpty && ode.outputCount == 1)
         #expect(ode.stages.first { $0.stage == "average" }!.dropped.isEmpty)
+        // Group stages count the values they took, not the one group: the summary's "in" is the previous "out".
+        let counts = ode.stages.map { [$0.received, $0.produced] }
+        #expect(counts.count == 9 && (4...7).allSatisfy { counts[$0][0] == counts[$0 - 1][1] } && counts[4][0] > 1 && counts[5][1] == 1, "\(counts)")
         let waltz = try run("scarborough-fair")
         let passed = try #require(waltz.stages.first { $0.stage == "encode" }!.dropped.first { $0.key.hasPrefix("passed through unencoded") }?.value)
         #expect(waltz.outputCount == 0)

@@ -6,7 +6,8 @@ import NoteSequences
 public struct StageStats: Sendable, Equatable, Codable {
     /// Stage name.
     public var stage: String
-    /// Values (or groups, for group stages) it received.
+    /// Values it received (a group stage's, one group per input, counted by their values: join-bars takes 28
+    /// windows, not 3 groups).
     public var received: Int
     /// Values it produced.
     public var produced: Int
@@ -317,7 +318,7 @@ public struct PipelineRunner: Sendable {
                     case .group:
                         let values = results[stage.inputs[0]]
                         if !values.isEmpty {
-                            stats[k].received += 1
+                            stats[k].received += values.count
                             next = try stage.node.run(values, &drops)
                         }
                     case .join:
