@@ -76,6 +76,19 @@ func loadError(_ yaml: String, overrides: [String] = [], positional: [String] = 
         #expect(range?.description == "p.yaml:4:26: stage 'quantize', parameter 'steps_per_quarter': 1000 is out of range 1...96")
     }
 
+    /// A list of ints is checked item by item, where the list is written; a single number is a list of one.
+    @Test func intListParameters() throws {
+        let q = "stages:\n  - read-midi: {path: x.mid}\n  - quantize: {}\n"
+        let word = loadError(q + "  - slice-bars: {steps_per_bar: [16, twelve]}\n")
+        #expect(word?.description == "p.yaml:4:33: stage 'slice-bars', parameter 'steps_per_bar': expected a list of ints, got 'twelve'",
+                "\(String(describing: word))")
+        let big = loadError(q + "  - slice-bars: {steps_per_bar: [16, 2048]}\n")
+        #expect(big == .badParameter(SourceLocation(file: "p.yaml", line: 4, column: 33), stage: "slice-bars", name: "steps_per_bar",
+                                     problem: .outOfRange(value: 2048, range: 0...1024)), "\(String(describing: big))")
+        let spec = ParameterSpec("grids", .intList, range: 0...1024, doc: "")
+        #expect(try spec.parse("16").get() == .list(["16"]) && spec.parse(" 16, 12 ").get() == .list(["16", "12"]) && spec.parse("").get() == .list([]))
+    }
+
     @Test func missingRequiredParameter() {
         let e = loadError("stages:\n  - read-midi\n")
         #expect(e == .missingParameter(SourceLocation(file: "p.yaml", line: 2, column: 5), stage: "read-midi", name: "path"))

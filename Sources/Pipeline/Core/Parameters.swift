@@ -16,6 +16,8 @@ public enum ParameterType: Sendable, Equatable, CustomStringConvertible {
     case choice([String])
     /// A list of strings (YAML sequence, or one comma-separated string).
     case stringList
+    /// A list of whole numbers, each within the parameter's range (YAML sequence, or one number).
+    case intList
 
     /// "int", "one of: a, b".
     public var description: String {
@@ -27,6 +29,7 @@ public enum ParameterType: Sendable, Equatable, CustomStringConvertible {
         case .path: return "path"
         case .choice(let c): return "one of: " + c.joined(separator: ", ")
         case .stringList: return "list of strings"
+        case .intList: return "list of ints"
         }
     }
 }
@@ -113,6 +116,14 @@ public struct ParameterSpec: Sendable, Equatable {
         case .stringList:
             let items = t.isEmpty ? [] : t.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             return .success(.list(items))
+        case .intList:
+            var items: [String] = []
+            for item in t.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+                guard let v = Int(item) else { return .failure(.illTyped(expected: "a list of ints", got: item)) }
+                if case .failure(let problem) = checkRange(Double(v)) { return .failure(problem) }
+                items.append(String(v))
+            }
+            return .success(.list(items))
         }
     }
 
@@ -171,6 +182,8 @@ public struct StageParameters: Sendable {
         if case .string(let v) = value(name) { return v }
         return value(name).description
     }
+    /// An int-list parameter (its items were checked when parsed).
+    public func ints(_ name: String) -> [Int] { list(name).compactMap { Int($0) } }
     /// A list parameter.
     public func list(_ name: String) -> [String] {
         if case .list(let v) = value(name) { return v }

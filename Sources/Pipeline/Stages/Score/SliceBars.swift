@@ -11,7 +11,7 @@ enum SliceBars {
             ParameterSpec("cover", .bool, default: .bool(false),
                           doc: "cover the whole piece (last window padded with silence) instead of only whole windows"),
             ParameterSpec("meters", .stringList, default: .list([]), doc: "time signatures to keep, e.g. [4/4]; empty keeps all"),
-            ParameterSpec("steps_per_bar", .stringList, default: .list([]),
+            ParameterSpec("steps_per_bar", .intList, default: .list([]), range: 0...1024,
                           doc: "bar lengths in steps to read bars in, first choice first: 16 reads 2/4 bars in pairs and a 4/2 bar as two; [16, 12] also 3/8 bars in pairs and 6/4 or 12/8 bars as two halves of 12; other meters, or empty (or 0), keep their own bars"),
             ParameterSpec("pickup", .string, default: .string("auto"),
                           doc: "where bar 1 starts: auto (from velocity accents), none, or a number of steps"),
@@ -34,14 +34,8 @@ enum SliceBars {
                     throw ParameterProblem.illTyped(expected: "time signatures like 4/4 or 6/8", got: meter)
                 }
             }
-            let grids = try p.list("steps_per_bar").map { text in
-                guard let n = Int(text), (0...1024).contains(n) else {
-                    throw ParameterProblem.illTyped(expected: "bar lengths in steps (0 to 1024), like [16, 12]", got: text)
-                }
-                return n
-            }
             let settings = BarSlicing(bars: p.int("bars"), hop: p.int("hop"), cover: p.bool("cover"),
-                                      meters: p.list("meters"), pickup: pickup, barGrids: grids.filter { $0 > 0 })
+                                      meters: p.list("meters"), pickup: pickup, barGrids: p.ints("steps_per_bar").filter { $0 > 0 })
             return Body(settings: settings)
         })
 
