@@ -67,6 +67,13 @@ public struct TimeSignature: Sendable, Equatable, Hashable, CustomStringConverti
         self.numerator = numerator
         self.denominator = denominator
     }
+    /// Reads "3/4" (a positive numerator over a power of two), as pipeline files and options write meters; nil
+    /// for anything else.
+    public init?(_ text: String, tick: Int = 0) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false).map { Int($0) }
+        guard parts.count == 2, let n = parts[0], let d = parts[1], n > 0, d > 0, d & (d - 1) == 0 else { return nil }
+        self.init(tick: tick, numerator: n, denominator: d)
+    }
     /// "3/4".
     public var description: String { "\(numerator)/\(denominator)" }
     /// Length of one bar in ticks at `ticksPerQuarter`, or nil when it is not a whole number of ticks.

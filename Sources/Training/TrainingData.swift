@@ -67,7 +67,7 @@ public struct WindowDataset: Sendable {
             .init("read-midi", [("path", .string(path))]),
             .init("quantize", [("steps_per_quarter", .int(4))]),
             .init("slice-bars", [("bars", .int(s.steps / s.stepsPerBar)), ("hop", .int(s.hopBars)), ("meters", .list(s.meters)),
-                                 ("steps_per_bar", .list([String(s.stepsPerBar)]))]),
+                                 ("steps_per_bar", .ints([s.stepsPerBar]))]),
             s.encoding == .drums ? .init("extract-drums", [("min_hits", .int(1))]) : .init("extract-melody", [("min_notes", .int(1))]),
         ], name: "training data")
     }

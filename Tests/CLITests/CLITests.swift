@@ -729,6 +729,30 @@ func scratchFolder() throws -> String {
         #expect(fields(try notes(dir + "/slip.mid")) == fields(try notes(slip)))
     }
 
+    /// `eval --meters` measures bars of meters a model was not trained on as edits feed them to it: a 4/2 tune in
+    /// halves under the 16-step model, a 6/4 tune in halves under the triple one; without it they have no windows.
+    @Test func evalMeasuresBarsThatSplitIntoTheModel() throws {
+        func meter(_ path: String) -> String? {
+            guard let s = try? NoteSequence(path: path), s.timeSignatures.count == 1 else { return nil }
+            return s.timeSignatures[0].description
+        }
+        let essen = SharedData.files(in: SharedData.folk + "/essenFolksong")
+        let models = SharedData.packageRoot.path + "/Models/"
+        for (m, model) in [("4/2", "mel_2bar_small"), ("6/4", "mel_2bar_triple")] {
+            let tune = try #require(essen.first { meter($0) == m })
+            let trained = try CLI.run(["eval", "--model", models + model, "--data", tune])
+            #expect(trained.status != 0 && trained.stderr.contains("no windows in \(tune)"), "\(m): \(trained.stderr)")
+            let r = try CLI.run(["eval", "--model", models + model, "--data", tune, "--meters", m, "--json"])
+            #expect(r.status == 0, "\(m): \(r.stderr)")
+            let j = try CLI.json(r.stdout)
+            let windows = j["windows"] as? Int ?? 0, accuracy = j["teacher_forced_accuracy"] as? Double ?? 0
+            let floor = j["constant_guess_accuracy"] as? Double ?? 1
+            #expect(windows >= 4 && accuracy > floor, "\(m): \(windows) windows, accuracy \(accuracy), floor \(floor)")
+        }
+        let bad = try CLI.run(["eval", "--data", essen[0], "--meters", "4/3"])
+        #expect(bad.status == 64 && bad.stderr.contains("--meters takes time signatures like 4/4 or 6/8, not '4/3'"), "\(bad.stderr)")
+    }
+
     /// A pipeline file is code: where it writes by itself stays inside the working folder unless --allow-outside;
     /// a path the user sets goes where the user said.
     @Test func pipelineFilesWriteInsideTheWorkingFolder() throws {

@@ -86,7 +86,8 @@ func loadError(_ yaml: String, overrides: [String] = [], positional: [String] = 
         #expect(big == .badParameter(SourceLocation(file: "p.yaml", line: 4, column: 33), stage: "slice-bars", name: "steps_per_bar",
                                      problem: .outOfRange(value: 2048, range: 0...1024)), "\(String(describing: big))")
         let spec = ParameterSpec("grids", .intList, range: 0...1024, doc: "")
-        #expect(try spec.parse("16").get() == .list(["16"]) && spec.parse(" 16, 12 ").get() == .list(["16", "12"]) && spec.parse("").get() == .list([]))
+        #expect(try spec.parse("16").get() == .ints([16]) && spec.parse(" 16, 12 ").get() == .ints([16, 12]) && spec.parse("").get() == .ints([]))
+        #expect(ParameterValue.ints([16, 12]).description == "[16, 12]")
     }
 
     @Test func missingRequiredParameter() {

@@ -41,6 +41,8 @@ public enum ParameterValue: Sendable, Equatable, CustomStringConvertible {
     case bool(Bool)
     case string(String)
     case list([String])
+    /// A list of whole numbers (an `intList` parameter's value).
+    case ints([Int])
 
     /// The value as a pipeline file would write it.
     public var description: String {
@@ -50,6 +52,7 @@ public enum ParameterValue: Sendable, Equatable, CustomStringConvertible {
         case .bool(let v): return String(v)
         case .string(let v): return v
         case .list(let v): return "[" + v.joined(separator: ", ") + "]"
+        case .ints(let v): return "[" + v.map(String.init).joined(separator: ", ") + "]"
         }
     }
 }
@@ -117,13 +120,13 @@ public struct ParameterSpec: Sendable, Equatable {
             let items = t.isEmpty ? [] : t.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             return .success(.list(items))
         case .intList:
-            var items: [String] = []
+            var items: [Int] = []
             for item in t.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
                 guard let v = Int(item) else { return .failure(.illTyped(expected: "a list of ints", got: item)) }
                 if case .failure(let problem) = checkRange(Double(v)) { return .failure(problem) }
-                items.append(String(v))
+                items.append(v)
             }
-            return .success(.list(items))
+            return .success(.ints(items))
         }
     }
 
@@ -183,7 +186,10 @@ public struct StageParameters: Sendable {
         return value(name).description
     }
     /// An int-list parameter (its items were checked when parsed).
-    public func ints(_ name: String) -> [Int] { list(name).compactMap { Int($0) } }
+    public func ints(_ name: String) -> [Int] {
+        if case .ints(let v) = value(name) { return v }
+        return []
+    }
     /// A list parameter.
     public func list(_ name: String) -> [String] {
         if case .list(let v) = value(name) { return v }

@@ -79,7 +79,11 @@ public struct PipelineFile: Sendable {
             let at = SourceLocation(file: name, line: i + 1, column: 1)
             return RawStage(kind: spec.kind, location: at, parameters: spec.parameters.map { p in
                 let text: String
-                if case .list(let items) = p.value { text = items.joined(separator: ",") } else { text = p.value.description }
+                switch p.value {
+                case .list(let items): text = items.joined(separator: ",")
+                case .ints(let items): text = items.map(String.init).joined(separator: ",")
+                default: text = p.value.description
+                }
                 var raw = RawParameter(name: p.name, text: text, location: at)
                 raw.literal = true
                 return raw

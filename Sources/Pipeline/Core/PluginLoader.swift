@@ -138,6 +138,7 @@ public enum PluginCodec {
             case .bool(let x): object[k] = x
             case .string(let x): object[k] = x
             case .list(let x): object[k] = x
+            case .ints(let x): object[k] = x
             }
         }
         return String(decoding: (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8), as: UTF8.self)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MusicVAE
+import NoteSequences
 import Pipeline
 import Training
 
@@ -23,6 +24,12 @@ struct Eval: ParsableCommand {
     @Option(help: "Which windows: all, held-out (the 1 file in 20 training held out) or train.")
     var split: Split = .all
 
+    @Option(parsing: .upToNextOption, help: ArgumentHelp(
+        "Time signatures whose bars to measure (default: the meters the model was trained on). Bars reach the model as "
+        + "edits take them: 4/2 bars in halves under a 16-step model, 3/8 bars in pairs and 6/4 bars in halves under a 12-step one.",
+        valueName: "meter"))
+    var meters: [String] = []
+
     @Option(help: "Evaluate at most this many windows (the first ones, in file order).")
     var limit: Int?
 
@@ -31,13 +38,18 @@ struct Eval: ParsableCommand {
 
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        for meter in meters where TimeSignature(meter) == nil {
+            throw ValidationError("--meters takes time signatures like 4/4 or 6/8, not '\(meter)'")
+        }
     }
 
     func run() throws {
         let folder = try model.folder()
         let m: MusicVAEModel
         do { m = try MusicVAEModel.load(from: URL(fileURLWithPath: folder)) } catch { throw CLIError("\(folder): \(error)") }
-        let dataset = try WindowDataset(paths: data, settings: WindowDataset.Settings(for: m.config, heldOutEvery: split == .all ? 0 : 20))
+        var settings = WindowDataset.Settings(for: m.config, heldOutEvery: split == .all ? 0 : 20)
+        if !meters.isEmpty { settings.meters = meters }
+        let dataset = try WindowDataset(paths: data, settings: settings)
         sayFailures(dataset)
         // `all` is both splits: an export folder keeps its held-out flags even when nothing is held out here.
         var windows = split == .heldOut ? dataset.heldOut : split == .train ? dataset.train : dataset.train + dataset.heldOut
@@ -45,7 +57,7 @@ struct Eval: ParsableCommand {
         guard !windows.isEmpty else {
             let which = split == .all ? "" : " \(split.rawValue)"
             throw CLIError("no\(which) windows in \(data.joined(separator: ", ")): \(m.config.name) reads \(m.config.bars) bars of "
-                           + m.config.meters.joined(separator: ", ") + " at \(m.config.stepsPerBar) steps a bar (\(m.config.numSteps) steps)"
+                           + settings.meters.joined(separator: ", ") + " at \(m.config.stepsPerBar) steps a bar (\(m.config.numSteps) steps)"
                            + (dataset.failed > 0 ? "; \(dataset.failed) of \(dataset.files) files could not be read (named above)" : ""))
         }
         let e = try Evaluation.run(m, windows: windows)

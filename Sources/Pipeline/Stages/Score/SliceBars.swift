@@ -11,7 +11,7 @@ enum SliceBars {
             ParameterSpec("cover", .bool, default: .bool(false),
                           doc: "cover the whole piece (last window padded with silence) instead of only whole windows"),
             ParameterSpec("meters", .stringList, default: .list([]), doc: "time signatures to keep, e.g. [4/4]; empty keeps all"),
-            ParameterSpec("steps_per_bar", .intList, default: .list([]), range: 0...1024,
+            ParameterSpec("steps_per_bar", .intList, default: .ints([]), range: 0...1024,
                           doc: "bar lengths in steps to read bars in, first choice first: 16 reads 2/4 bars in pairs and a 4/2 bar as two; [16, 12] also 3/8 bars in pairs and 6/4 or 12/8 bars as two halves of 12; other meters, or empty (or 0), keep their own bars"),
             ParameterSpec("pickup", .string, default: .string("auto"),
                           doc: "where bar 1 starts: auto (from velocity accents), none, or a number of steps"),
@@ -28,11 +28,8 @@ enum SliceBars {
                 }
                 pickup = .steps(n)
             }
-            for meter in p.list("meters") {
-                let parts = meter.split(separator: "/").map { Int($0) }
-                guard parts.count == 2, let n = parts[0], let d = parts[1], n > 0, d > 0, d & (d - 1) == 0 else {
-                    throw ParameterProblem.illTyped(expected: "time signatures like 4/4 or 6/8", got: meter)
-                }
+            for meter in p.list("meters") where TimeSignature(meter) == nil {
+                throw ParameterProblem.illTyped(expected: "time signatures like 4/4 or 6/8", got: meter)
             }
             let settings = BarSlicing(bars: p.int("bars"), hop: p.int("hop"), cover: p.bool("cover"),
                                       meters: p.list("meters"), pickup: pickup, barGrids: p.ints("steps_per_bar").filter { $0 > 0 })
