@@ -127,7 +127,7 @@ public enum TFJSCheckpoint {
         let n = max(1, (bytes.count + shardBytes - 1) / shardBytes)
         let paths = (1...n).map { "group1-shard\($0)of\(n)" }
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]  // the same weights write the same manifest: weights commits diff only the shards
         let manifest = try encoder.encode([Group(paths: paths, weights: entries)])
 
         let fm = FileManager.default

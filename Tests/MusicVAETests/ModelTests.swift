@@ -25,6 +25,10 @@ struct ModelTests {
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("config.json"))) as! [String: Any]
         let args = (json["dataConverter"] as! [String: Any])["args"] as! [String: Any]
         #expect(json["type"] as? String == "MusicVAE" && (args["numSteps"] as! Int) == m.config.numSteps)
+        // The manifest's keys are sorted (unsorted, their order changed from one process to the next).
+        let manifest = try String(contentsOf: dir.appendingPathComponent("weights_manifest.json"), encoding: .utf8)
+        let keys = manifest.matches(of: #/"(\w+)" :/#).map { String($0.output.1) }
+        #expect(keys == ["paths", "weights"] + Array(repeating: ["dtype", "name", "shape"], count: m.parameters.entries.count).flatMap { $0 })
     }
 
     @Test func saveReplacesAtomicallyAndKeepsOtherFiles() throws {
