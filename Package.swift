@@ -4,6 +4,7 @@
 // The targets read bottom to top as the pipeline runs:
 //   MIDIFiles      Standard MIDI File bytes <-> tracks of timed events
 //   NoteSequences  the score, and the transforms on it (quantize, slice bars, extract melody, ...)
+//   CKernels       SIMD kernels OpenBLAS lacks (bfloat16 matrix multiply), chosen at run time
 //   NeuralNet      flat Float buffers on OpenBLAS: dense, LSTM, losses, Adam (no music in it)
 //   MusicVAE       the model: encoder, flat and hierarchical decoders, checkpoints (Magenta layout)
 //   Render         scores to audio (FluidSynth, libsndfile) and pictures
@@ -41,10 +42,12 @@ let package = Package(
         .systemLibrary(name: "CFluidSynth", providers: [.apt(["libfluidsynth-dev"])]),
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
 
+        // Hand-written SIMD kernels OpenBLAS lacks (bfloat16 matrix multiply for inference), chosen at run time.
+        .target(name: "CKernels"),
         .target(name: "MIDIFiles"),
         .target(name: "NoteSequences", dependencies: ["MIDIFiles"]),
         // BLAS: Accelerate on Apple platforms (Sources/NeuralNet/BLAS.swift), OpenBLAS elsewhere.
-        .target(name: "NeuralNet", dependencies: [.target(name: "COpenBLAS", condition: .when(platforms: [.linux, .windows, .android, .openbsd]))]),
+        .target(name: "NeuralNet", dependencies: ["CKernels", .target(name: "COpenBLAS", condition: .when(platforms: [.linux, .windows, .android, .openbsd]))]),
         .target(name: "MusicVAE", dependencies: ["NeuralNet", "NoteSequences"]),
         .target(name: "Training", dependencies: ["MusicVAE", "NeuralNet", "NoteSequences", "Pipeline"]),
         .target(name: "Render", dependencies: ["NoteSequences", "CFluidSynth", "CSndFile"]),
@@ -75,6 +78,6 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["TestSupport", "Training", "MusicVAE", "NeuralNet", "NoteSequences", "Pipeline"]),
         .testTarget(name: "PipelineTests", dependencies: ["TestSupport", "Pipeline", "NoteSequences", "MIDIFiles"]),
         .testTarget(name: "ExplorerTests", dependencies: ["TestSupport", "Explorer", "MIDIFiles", "NoteSequences"]),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport", "musicvae", "MusicVAE", "NoteSequences"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "musicvae", "MusicVAE", "NeuralNet", "NoteSequences"]),
     ]
 )

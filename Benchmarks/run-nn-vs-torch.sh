@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Training and inference speed of our engine against PyTorch on the CPU, in the same run, with the same
 # threads, on the same model (cat-mel_2bar_small) and the same work: the same in-process loop on both sides
-# (one training step at batch 64 / 512 with Adam; encode + greedy 32-step decode at batch 1 / 64), medians
-# after one warm-up. Ratios above 1 mean ours is faster (examples/s ours / theirs; latency theirs / ours).
+# (one training step at batch 64 / 512 with Adam; encode + greedy 32-step decode at batch 1 / 64, in float32,
+# then in bfloat16: ours with `InferencePrecision.bfloat16`, PyTorch under CPU autocast), medians after one
+# warm-up. Training ratios above 1 mean ours is faster (examples/s ours / theirs); latency ratios below 1 mean ours
+# takes less time (ours / theirs).
 #   bash Benchmarks/run-nn-vs-torch.sh [THREADS]      (default 2; run it on an otherwise idle machine)
 # Ours runs twice: with OpenBLAS's kernels as the environment sets them (OPENBLAS_CORETYPE, if set) and as
 # OpenBLAS chooses them for the CPU itself (OPENBLAS_CORETYPE unset). PyTorch brings its own kernels.
@@ -24,7 +26,9 @@ import re, sys
 theirs, runs = sys.argv[1], sys.argv[2:]
 def core(text): return re.search(r"OpenBLAS core (\w+)", text).group(1)
 def train(text, b): return float(re.search(rf"train step, batch +{b}: median +[0-9.]+ ms = +([0-9.]+) examples/s", text).group(1))
-def infer(text, b): return float(re.search(rf"inference, batch +{b}:.*?together median ([0-9.]+) ms", text).group(1))
+def infer(text, b, label="inference"):
+    m = re.search(rf"{label}, batch +{b}:.*?together median ([0-9.]+) ms", text)
+    return float(m.group(1)) if m else None
 for label, ours in zip(["OpenBLAS kernels as the environment sets them", "OpenBLAS's own choice of kernels"], runs):
     print(f"ours with {label} ({core(ours)}):")
     for b in (64, 512):
@@ -41,4 +45,13 @@ for label, ours in zip(["OpenBLAS kernels as the environment sets them", "OpenBL
     print(f"  batch-64 inference is {flops:.2f} GFLOP: PyTorch runs it at {flops / t * 1e3:.0f} GFLOP/s; half its latency "
           f"({t / 2:.1f} ms) needs {2 * flops / t * 1e3:.0f} GFLOP/s, against a 1024^3 sgemm peak of {peak:.0f} GFLOP/s "
           f"here (at that peak: {flops / peak * 1e3:.1f} ms = {flops / peak * 1e3 / t:.2f}x PyTorch's latency)")
+    # bfloat16 products (AVX-512 BF16, float32 sums), against PyTorch in float32 and with its own bfloat16 autocast.
+    for b in (1, 64):
+        o = infer(ours, b, "inference bfloat16")
+        if o is None:
+            print(f"  inference bfloat16, batch {b:2d}: not run (this CPU has no AVX-512 BF16)")
+            continue
+        t, tb = infer(theirs, b), infer(theirs, b, "inference bfloat16")
+        print(f"  inference bfloat16, batch {b:2d}: ours {o:7.2f} ms: {o / t:.2f}x PyTorch's float32 latency ({t:.2f} ms), "
+              f"{o / tb:.2f}x PyTorch's with bfloat16 autocast ({tb:.2f} ms)")
 PY

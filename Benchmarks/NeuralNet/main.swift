@@ -81,7 +81,7 @@ func inferenceFlops(_ c: MusicVAEConfig) -> Double {
     return f + T * 2 * below * Double(c.depth)
 }
 
-if let t = ProcessInfo.processInfo.environment["BENCH_BLAS_THREADS"] { BLAS.threads = Int(t)! }
+if let t = ProcessInfo.processInfo.environment["BENCH_BLAS_THREADS"] { BLAS.threads = Int(t)!; BFloat16Matrix.threads = Int(t)! }
 if ProcessInfo.processInfo.environment["BENCH_NO_PARALLEL"] != nil { Parallel.enabled = false }
 // --profile-train B N: only run N training steps at batch B (for perf).
 if let i = CommandLine.arguments.firstIndex(of: "--profile-train") {
@@ -98,7 +98,8 @@ if let i = CommandLine.arguments.firstIndex(of: "--profile-train") {
 // --profile-infer B N: only run N encode+decode calls at batch B.
 if let i = CommandLine.arguments.firstIndex(of: "--profile-infer") {
     let b = Int(CommandLine.arguments[i + 1])!, n = Int(CommandLine.arguments[i + 2])!
-    let m = try MusicVAEModel(config: .mel2barSmall, seed: 1)
+    var m = try MusicVAEModel(config: .mel2barSmall, seed: 1)
+    if CommandLine.arguments.contains("--bfloat16") { m.precision = .bfloat16 }   // --profile-infer B N --bfloat16
     let ws = MusicVAEWorkspace(for: m)
     var rng = SeededGenerator(seed: 2)
     let w = (0..<b).map { _ in (0..<32).map { _ in Int(rng.next() % 90) } }
@@ -147,16 +148,23 @@ do {
 }
 
 let ws = MusicVAEWorkspace(for: model)
-for batch in [1, 64] {
-    let windows = randomWindows(batch)
-    let reps = quick ? 5 : (batch == 1 ? 200 : 20)
-    let tEnc = try timeMedian(reps: reps) { _ = try model.encode(windows: windows, workspace: ws) }
-    let (mu, _) = try model.encode(windows: windows, workspace: ws)
-    let tDec = try timeMedian(reps: reps) { _ = try model.decode(z: mu, workspace: ws) }
-    let (t, best) = try times(reps: reps) {
-        let (m, _) = try model.encode(windows: windows, workspace: ws)
-        _ = try model.decode(z: m, workspace: ws)
+// float32 (the default), then bfloat16 where the CPU runs it (`InferencePrecision`): the same calls, the same windows.
+for precision in InferencePrecision.allCases where precision.effective == precision {
+    var model = model
+    model.precision = precision
+    _ = try model.encode(windows: randomWindows(1), workspace: ws)   // packs the bfloat16 kernels before timing
+    let label = precision == .float32 ? "inference" : "inference \(precision)"
+    for batch in [1, 64] {
+        let windows = randomWindows(batch)
+        let reps = quick ? 5 : (batch == 1 ? 200 : 20)
+        let tEnc = try timeMedian(reps: reps) { _ = try model.encode(windows: windows, workspace: ws) }
+        let (mu, _) = try model.encode(windows: windows, workspace: ws)
+        let tDec = try timeMedian(reps: reps) { _ = try model.decode(z: mu, workspace: ws) }
+        let (t, best) = try times(reps: reps) {
+            let (m, _) = try model.encode(windows: windows, workspace: ws)
+            _ = try model.decode(z: m, workspace: ws)
+        }
+        print(String(format: "%@, batch %2d: encode %.2f ms + greedy decode %.2f ms; together median %.2f ms (best %.2f ms), %.2f ms/window, %.1f GFLOP/s",
+                     label, batch, tEnc * 1e3, tDec * 1e3, t * 1e3, best * 1e3, t * 1e3 / Double(batch), Double(batch) * inferenceFlops(config) / t / 1e9))
     }
-    print(String(format: "inference, batch %2d: encode %.2f ms + greedy decode %.2f ms; together median %.2f ms (best %.2f ms), %.2f ms/window, %.1f GFLOP/s",
-                 batch, tEnc * 1e3, tDec * 1e3, t * 1e3, best * 1e3, t * 1e3 / Double(batch), Double(batch) * inferenceFlops(config) / t / 1e9))
 }

@@ -112,6 +112,16 @@ def main():
         reps = 5 if a.quick else (200 if batch == 1 else 20)
         t, best = times(reps, lambda: model.reconstruct(x))
         print(f"inference, batch {batch:2d}: together median {t * 1e3:.2f} ms (best {best * 1e3:.2f} ms)")
+    # The same with CPU autocast to bfloat16: PyTorch's own reduced-precision inference, beside ours.
+    for batch in [1, 64]:
+        x = windows(batch)
+        reps = 5 if a.quick else (200 if batch == 1 else 20)
+
+        def bf16():
+            with torch.autocast("cpu", dtype=torch.bfloat16):
+                return model.reconstruct(x)
+        t, best = times(reps, bf16)
+        print(f"inference bfloat16, batch {batch:2d}: together median {t * 1e3:.2f} ms (best {best * 1e3:.2f} ms)")
 
 
 if __name__ == "__main__":

@@ -96,11 +96,12 @@ final class EncoderGraph {
         return SequenceInput(dense: [DenseSequencePart(x: levelOut[k - 1], dx: levelDOut[k - 1], width: w)])
     }
 
-    /// Encoder + mu + sigma for the inputs set by `setInputs`.
-    func forward(_ p: UnsafePointer<Float>) {
+    /// Encoder + mu + sigma for the inputs set by `setInputs` (the LSTM products in bfloat16 where `packed` is given).
+    func forward(_ p: UnsafePointer<Float>, packed: [Int: PackedLSTMKernel]? = nil) {
         let fb = config.forgetBias
         for (k, s) in stacks.enumerated() {
-            s.forward(fw: fwSlots[k].map { $0.weights(p) }, bw: bwSlots[k].map { $0.weights(p) }, input: input(level: k), forgetBias: fb)
+            s.forward(fw: fwSlots[k].map { $0.weights(p, packed: packed) }, bw: bwSlots[k].map { $0.weights(p, packed: packed) },
+                      input: input(level: k), forgetBias: fb)
             let H = s.forwardLayers.last!.units, R = rows[k]
             for r in 0..<R {
                 (levelOut[k] + r * 2 * H).update(from: s.finalForward + r * H, count: H)

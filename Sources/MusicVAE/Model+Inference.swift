@@ -17,7 +17,10 @@ extension MusicVAEModel {
         let ws = try resolveWorkspace(workspace)
         let enc = ws.encoder(windows.count)
         enc.setInputs(windows)
-        parameters.values.withUnsafeBufferPointer { enc.forward($0.baseAddress!) }
+        let packed = inferenceKernels
+        Self.withBLASThreads(for: packed) {
+            parameters.values.withUnsafeBufferPointer { enc.forward($0.baseAddress!, packed: packed) }
+        }
         let Z = config.zSize
         let rows = { (p: UnsafeMutablePointer<Float>) in (0..<windows.count).map { Array(UnsafeBufferPointer(start: p + $0 * Z, count: Z)) } }
         return (rows(enc.mu), rows(enc.sigma))
@@ -47,13 +50,48 @@ extension MusicVAEModel {
                                                   workspace: MusicVAEWorkspace?) throws -> (ids: [[Int]], logits: [[[Float]]]) {
         try check(vectors: z, "z")
         let ws = try resolveWorkspace(workspace)
+        let packed = inferenceKernels
+        // bfloat16 greedy decoding of a large batch runs as two halves side by side, one per core: greedy rows are
+        // independent (no random draws), so each row decodes as it would in the whole batch, and the halves need
+        // no hand-off per step (splitting each product over two threads costs about 70 µs a step).
+        if packed != nil, (temperature ?? 0) <= 0, Parallel.enabled, z.count >= 2 * Parallel.minimumRows {
+            let half = z.count / 2, partner = ws.partner
+            var first: (ids: [[Int]], logits: [[[Float]]]) = ([], []), second = first
+            var r1 = SeededGenerator(seed: 0), r2 = SeededGenerator(seed: 0)   // greedy: never drawn from
+            Parallel.pair({ first = self.decodeRows(Array(z[..<half]), temperature: nil, keepLogits: keepLogits,
+                                                    packed: packed, rng: &r1, workspace: ws) },
+                          { second = self.decodeRows(Array(z[half...]), temperature: nil, keepLogits: keepLogits,
+                                                     packed: packed, rng: &r2, workspace: partner) })
+            return (first.ids + second.ids, first.logits + second.logits)
+        }
+        return decodeRows(z, temperature: temperature, keepLogits: keepLogits, packed: packed, rng: &rng, workspace: ws)
+    }
+
+    /// Decodes the rows of `z` in one batch on `workspace`.
+    private func decodeRows<R: RandomNumberGenerator>(_ z: [[Float]], temperature: Float?, keepLogits: Bool,
+                                                      packed: [Int: PackedLSTMKernel]?, rng: inout R,
+                                                      workspace ws: MusicVAEWorkspace) -> (ids: [[Int]], logits: [[[Float]]]) {
         let g = ws.sampler(z.count)
         let flat = z.flatMap { $0 }
-        return parameters.values.withUnsafeBufferPointer { p in
-            flat.withUnsafeBufferPointer { zp in
-                g.decode(p.baseAddress!, z: zp.baseAddress!, temperature: temperature, keepLogits: keepLogits, rng: &rng)
+        return Self.withBLASThreads(for: packed) {
+            parameters.values.withUnsafeBufferPointer { p in
+                flat.withUnsafeBufferPointer { zp in
+                    g.decode(p.baseAddress!, z: zp.baseAddress!, temperature: temperature, keepLogits: keepLogits,
+                             packed: packed, rng: &rng)
+                }
             }
         }
+    }
+
+    /// Runs `body` with OpenBLAS on one thread when the LSTM products are bfloat16: the float32 products left
+    /// (initial states, mu and sigma, the output layer) are small, and OpenBLAS's idle workers spin for a while
+    /// after each threaded call, taking the core the bfloat16 products split onto.
+    static func withBLASThreads<T>(for packed: [Int: PackedLSTMKernel]?, _ body: () throws -> T) rethrows -> T {
+        let saved = BLAS.threads
+        guard packed != nil, saved > 1 else { return try body() }   // (inside `Parallel.pair` it is 1 already)
+        BLAS.threads = 1
+        defer { BLAS.threads = saved }
+        return try body()
     }
 
     /// Draws `count` codes z ~ N(0, I) and decodes them.

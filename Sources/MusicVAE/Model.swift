@@ -10,8 +10,17 @@ public struct MusicVAEModel: Sendable {
     /// The architecture and training hyper-parameters (only the training ones change: `with(_:)`).
     public internal(set) var config: MusicVAEConfig
     /// All weights in Magenta's definition order (flat storage for the optimizer).
-    public var parameters: ParameterStore
+    public var parameters: ParameterStore { didSet { packedKernels = PackedKernelCache() } }
     let layout: ModelLayout
+    /// The arithmetic of `encode`, `decode` and `sample` (float32 unless set; training is always float32).
+    public var precision: InferencePrecision = .float32
+    /// The LSTM kernels in bfloat16, packed on the first bfloat16 call.
+    var packedKernels = PackedKernelCache()
+
+    /// The bfloat16 kernels when `precision` asks for them and this CPU runs them, else nil (float32).
+    var inferenceKernels: [Int: PackedLSTMKernel]? {
+        precision.effective == .bfloat16 ? packedKernels.kernels(of: self) : nil
+    }
 
     /// A freshly initialised model: Glorot-uniform kernels, N(0, 0.001²) for the mu/sigma and
     /// initial-state layers (as Magenta), zero biases; deterministic for a given seed.

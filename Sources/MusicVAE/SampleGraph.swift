@@ -51,12 +51,14 @@ final class SampleGraph {
     }
 
     /// Decodes from z [B, Z]; returns the chosen classes [B][T] and, if `keepLogits`, the logits [B][T][V].
+    /// The LSTM products run in bfloat16 where `packed` is given.
     func decode<R: RandomNumberGenerator>(_ p: UnsafePointer<Float>, z: UnsafePointer<Float>, temperature: Float?,
-                                          keepLogits: Bool, rng: inout R) -> (ids: [[Int]], logits: [[[Float]]]) {
+                                          keepLogits: Bool, packed: [Int: PackedLSTMKernel]? = nil,
+                                          rng: inout R) -> (ids: [[Int]], logits: [[[Float]]]) {
         let B = batch, V = config.depth, fb = config.forgetBias
         var ids = [[Int]](repeating: [], count: B)
         var kept = [[[Float]]](repeating: [], count: keepLogits ? B : 0)
-        let ws = decSlots.map { $0.weights(p) }
+        let ws = decSlots.map { $0.weights(p, packed: packed) }
         let top = dec.layers.last!
         var last = [Int32](repeating: -1, count: B)
 
@@ -85,7 +87,7 @@ final class SampleGraph {
             condInit.forward(p, x: z, y: post, rows: B)
             Activation.tanhForward(post, post, B * condInit.outputs)
             scatterInitialState(post, into: cond, rows: B)
-            cond.forward(condSlots.map { $0.weights(p) }, input: SequenceInput(zeroWidth: 1), forgetBias: fb)
+            cond.forward(condSlots.map { $0.weights(p, packed: packed) }, input: SequenceInput(zeroWidth: 1), forgetBias: fb)
             let Hc = cond.layers.last!.units
             for bar in 0..<config.decoder.numBars {
                 decodeSegment(embedding: cond.outputs + bar * B * Hc, width: Hc)

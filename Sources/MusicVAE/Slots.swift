@@ -12,8 +12,9 @@ struct LSTMSlot {
         inputSize = n.inputSize; units = n.units
     }
 
-    func weights(_ p: UnsafePointer<Float>) -> LSTMWeights {
-        LSTMWeights(kernel: p + kernel, bias: p + bias, inputSize: inputSize, units: units)
+    /// The layer's weights in `p`, with its bfloat16 kernel when `packed` holds one.
+    func weights(_ p: UnsafePointer<Float>, packed: [Int: PackedLSTMKernel]? = nil) -> LSTMWeights {
+        LSTMWeights(kernel: p + kernel, bias: p + bias, inputSize: inputSize, units: units, packed: packed?[kernel])
     }
 
     func grads(_ g: UnsafeMutablePointer<Float>) -> LSTMGradients {

@@ -72,6 +72,13 @@ public final class MusicVAEWorkspace {
     private var decoders = GraphCache<DecoderGraph>()
     private var samplers = GraphCache<SampleGraph>()
 
+    /// A second workspace of the same layout, for the other half of a batch run in two halves side by side.
+    private(set) lazy var partner = MusicVAEWorkspace(config: config, layout: layout, store: store)
+
+    private init(config: MusicVAEConfig, layout: ModelLayout, store: ParameterStore) {
+        self.config = config; self.layout = layout; self.store = store
+    }
+
     /// A workspace for models with this model's configuration.
     public init(for model: MusicVAEModel) {
         config = model.config

@@ -1,3 +1,5 @@
+import CKernels
+
 /// One LSTM layer's weights in TF `LSTMBlockCell` layout (no peepholes, no cell clipping).
 ///
 /// kernel [I+H, 4H]: rows 0..<I multiply the input, rows I..<I+H multiply h_prev; columns are the
@@ -12,16 +14,35 @@ public struct LSTMWeights {
     public var inputSize: Int
     /// H, the number of units.
     public var units: Int
+    /// The kernel's rows in bfloat16 for inference, or nil (float32).
+    public var packed: PackedLSTMKernel?
 
     /// Weights over existing storage.
-    public init(kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>, inputSize: Int, units: Int) {
-        self.kernel = kernel; self.bias = bias; self.inputSize = inputSize; self.units = units
+    public init(kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>, inputSize: Int, units: Int,
+                packed: PackedLSTMKernel? = nil) {
+        self.kernel = kernel; self.bias = bias; self.inputSize = inputSize; self.units = units; self.packed = packed
     }
 
     /// The input rows of the kernel, [I, 4H].
     @inlinable public var inputKernel: UnsafePointer<Float> { kernel }
     /// The recurrent rows of the kernel, [H, 4H].
     @inlinable public var recurrentKernel: UnsafePointer<Float> { kernel + inputSize * 4 * units }
+}
+
+/// An LSTM kernel's rows rounded to bfloat16 (`BFloat16Matrix`), for inference: the input rows [I, 4H] (used
+/// where the whole input is dense: a layer above another) and the recurrent rows [H, 4H].
+public struct PackedLSTMKernel: Sendable {
+    /// The input rows [I, 4H].
+    public let input: BFloat16Matrix
+    /// The recurrent rows [H, 4H].
+    public let recurrent: BFloat16Matrix
+
+    /// Packs the rows of `kernel` [I+H, 4H].
+    public init(kernel: UnsafePointer<Float>, inputSize: Int, units: Int) {
+        let G = 4 * units
+        input = BFloat16Matrix(kernel, rows: inputSize, columns: G)
+        recurrent = BFloat16Matrix(kernel + inputSize * G, rows: units, columns: G)
+    }
 }
 
 /// Gradient buffers matching `LSTMWeights` (accumulated with +=).
@@ -128,6 +149,10 @@ public enum LSTM {
     public static func addDenseInput(_ seq: LSTMSequence, _ w: LSTMWeights, x: UnsafePointer<Float>,
                                      width: Int, rowOffset: Int) {
         let g = 4 * seq.units
+        if rowOffset == 0, width == w.inputSize, let input = w.packed?.input {
+            input.multiply(m: seq.steps * seq.batch, a: x, beta: 1, c: seq.gates)
+            return
+        }
         BLAS.gemm(m: seq.steps * seq.batch, n: g, k: width, a: x, b: w.kernel + rowOffset * g, beta: 1, c: seq.gates)
     }
 
@@ -146,7 +171,11 @@ public enum LSTM {
         let B = seq.batch, H = seq.units, G = 4 * H, BH = B * H
         let gt = seq.gates + t * B * G
         let prev = seq.previousIndex(t), out = seq.outputIndex(t)
-        BLAS.gemm(m: B, n: G, k: H, a: seq.h + prev * BH, b: w.recurrentKernel, beta: 1, c: gt)
+        if let packed = w.packed {
+            packed.recurrent.multiply(m: B, a: seq.h + prev * BH, beta: 1, c: gt)
+        } else {
+            BLAS.gemm(m: B, n: G, k: H, a: seq.h + prev * BH, b: w.recurrentKernel, beta: 1, c: gt)
+        }
         cellForward(gates: gt, cPrev: seq.c + prev * BH, c: seq.c + out * BH, h: seq.h + out * BH,
                     tanhC: seq.tanhC + t * BH, rows: B, units: H, forgetBias: forgetBias)
     }
@@ -156,13 +185,24 @@ public enum LSTM {
         for k in 0..<seq.steps { forwardStep(seq, w, t: seq.time(atPosition: k), forgetBias: forgetBias) }
     }
 
-    /// The pointwise LSTM cell on pre-activation gates (activated gates are written back in place).
+    /// The pointwise LSTM cell on pre-activation gates (activated gates are written back in place): AVX-512 where
+    /// the CPU has it (`SIMDKernels`), else `cellForwardPortable`; both give the same bits.
     /// shapes: gates [B,4H], cPrev, c, h, tanhC [B,H]
-    @inlinable
-    @_optimize(speed)
     public static func cellForward(gates: UnsafeMutablePointer<Float>, cPrev: UnsafePointer<Float>,
                                    c: UnsafeMutablePointer<Float>, h: UnsafeMutablePointer<Float>,
                                    tanhC: UnsafeMutablePointer<Float>, rows B: Int, units H: Int, forgetBias fb: Float) {
+        if SIMDKernels.avx512 {
+            mvae_lstm_cell_forward(gates, cPrev, c, h, tanhC, Int32(B), Int32(H), fb)
+        } else {
+            cellForwardPortable(gates: gates, cPrev: cPrev, c: c, h: h, tanhC: tanhC, rows: B, units: H, forgetBias: fb)
+        }
+    }
+
+    /// `cellForward` in portable Swift (SIMD8: SSE2 on x86-64, NEON on ARM).
+    @_optimize(speed)
+    public static func cellForwardPortable(gates: UnsafeMutablePointer<Float>, cPrev: UnsafePointer<Float>,
+                                           c: UnsafeMutablePointer<Float>, h: UnsafeMutablePointer<Float>,
+                                           tanhC: UnsafeMutablePointer<Float>, rows B: Int, units H: Int, forgetBias fb: Float) {
         for b in 0..<B {
             let g = gates + b * 4 * H, cp = cPrev + b * H, cn = c + b * H, hn = h + b * H, tc = tanhC + b * H
             var k = 0
@@ -207,13 +247,24 @@ public enum LSTM {
         Dense.columnSum(seq.gates, rows: T * B, columns: G, into: grads.bias)
     }
 
-    /// Pointwise cell backward for one step; activated gates in, pre-activation gate gradients out (in place).
+    /// Pointwise cell backward for one step; activated gates in, pre-activation gate gradients out (in place):
+    /// AVX-512 where the CPU has it, else `cellBackwardPortable`; both give the same bits.
     /// shapes: gates [B,4H], cPrev, tanhC, dh [B,H]; dc [B,H] in: dc_t, out: dc_{t-1}
-    @inlinable
-    @_optimize(speed)
     public static func cellBackward(gates: UnsafeMutablePointer<Float>, cPrev: UnsafePointer<Float>,
                                     tanhC: UnsafePointer<Float>, dh: UnsafePointer<Float>,
                                     dc: UnsafeMutablePointer<Float>, rows B: Int, units H: Int) {
+        if SIMDKernels.avx512 {
+            mvae_lstm_cell_backward(gates, cPrev, tanhC, dh, dc, Int32(B), Int32(H))
+        } else {
+            cellBackwardPortable(gates: gates, cPrev: cPrev, tanhC: tanhC, dh: dh, dc: dc, rows: B, units: H)
+        }
+    }
+
+    /// `cellBackward` in portable Swift.
+    @_optimize(speed)
+    public static func cellBackwardPortable(gates: UnsafeMutablePointer<Float>, cPrev: UnsafePointer<Float>,
+                                            tanhC: UnsafePointer<Float>, dh: UnsafePointer<Float>,
+                                            dc: UnsafeMutablePointer<Float>, rows B: Int, units H: Int) {
         for b in 0..<B {
             let g = gates + b * 4 * H, cp = cPrev + b * H, tc = tanhC + b * H, dhr = dh + b * H, dcr = dc + b * H
             var k = 0

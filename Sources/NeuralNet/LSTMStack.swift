@@ -64,6 +64,26 @@ extension LSTM {
         }
     }
 
+    /// `fillInput` then `forward` for an input without dense streams (one-hot classes and a constant), step by
+    /// step: each step's gates get their bias and input rows just before the step runs, while they are in cache
+    /// (a [T,B,4H] pass each costs a trip through memory); the same operations on the same values as the two
+    /// passes. `scratch` [B,4H] receives constant · W_c, as in `fillInput`.
+    public static func forwardFillingSteps(_ seq: LSTMSequence, _ w: LSTMWeights, _ input: SequenceInput,
+                                           scratch: UnsafeMutablePointer<Float>, forgetBias: Float = 1) {
+        precondition(input.dense.isEmpty, "forwardFillingSteps takes inputs without dense streams")
+        let B = seq.batch, G = 4 * seq.units
+        if let v = input.constant {
+            BLAS.gemm(m: B, n: G, k: input.constantWidth, a: v, b: w.kernel + input.oneHotDepth * G, beta: 0, c: scratch)
+        }
+        for k in 0..<seq.steps {
+            let t = seq.time(atPosition: k), gt = seq.gates + t * B * G
+            Broadcast.setRows(gt, w.bias, rows: B, width: G)
+            if let cls = input.classes { OneHot.gatherAdd(gt, indices: cls + t * B, table: w.kernel, rows: B, width: G) }
+            if input.constant != nil { Vec.add(scratch, into: gt, B * G) }
+            forwardStep(seq, w, t: t, forgetBias: forgetBias)
+        }
+    }
+
     /// Input-side gradients after `backward`: kernel input rows, dense dx, constant gradient.
     /// `scratch` [B,4H] is overwritten.
     public static func inputBackward(_ seq: LSTMSequence, _ w: LSTMWeights, _ grads: LSTMGradients,
@@ -142,6 +162,10 @@ public struct StackedLSTM {
     /// Runs all steps, layer by layer. Initial states must already be in each layer's `initialC`/`initialH`.
     public func forward(_ weights: [LSTMWeights], input: SequenceInput, forgetBias: Float = 1) {
         for (l, s) in layers.enumerated() {
+            if l == 0 && input.dense.isEmpty {
+                LSTM.forwardFillingSteps(s, weights[0], input, scratch: scratch, forgetBias: forgetBias)
+                continue
+            }
             if l == 0 {
                 LSTM.fillInput(s, weights[0], input, scratch: scratch)
             } else {
@@ -181,9 +205,12 @@ public struct StackedLSTM {
                 }
                 if input.constant != nil { Vec.add(scratch, into: gt, B * G) }
             } else {
-                let below = layers[l - 1]
-                BLAS.gemm(m: B, n: G, k: below.units, a: below.h + below.outputIndex(t) * B * below.units,
-                          b: weights[l].kernel, beta: 1, c: gt)
+                let below = layers[l - 1], x = below.h + below.outputIndex(t) * B * below.units
+                if let input = weights[l].packed?.input {
+                    input.multiply(m: B, a: x, beta: 1, c: gt)
+                } else {
+                    BLAS.gemm(m: B, n: G, k: below.units, a: x, b: weights[l].kernel, beta: 1, c: gt)
+                }
             }
             LSTM.forwardStep(s, weights[l], t: t, forgetBias: forgetBias)
         }
@@ -248,8 +275,12 @@ public struct BidirectionalLSTMStack {
             let inp = l == 0 ? input : layerInput(l)
             func run(_ s: LSTMSequence, _ w: LSTMWeights, _ scratch: UnsafeMutablePointer<Float>) {
                 Vec.zero(s.initialC, s.batch * s.units); Vec.zero(s.initialH, s.batch * s.units)
-                LSTM.fillInput(s, w, inp, scratch: scratch)
-                LSTM.forward(s, w, forgetBias: forgetBias)
+                if inp.dense.isEmpty {
+                    LSTM.forwardFillingSteps(s, w, inp, scratch: scratch, forgetBias: forgetBias)
+                } else {
+                    LSTM.fillInput(s, w, inp, scratch: scratch)
+                    LSTM.forward(s, w, forgetBias: forgetBias)
+                }
             }
             if forwardLayers[l].batch >= Parallel.minimumRows {
                 Parallel.pair({ run(forwardLayers[l], fw[l], scratch.fw) }, { run(backwardLayers[l], bw[l], scratch.bw) })

@@ -2,8 +2,8 @@ import Dispatch
 import Foundation
 
 /// Two-way task parallelism for independent halves of a computation (e.g. the fw and bw
-/// directions of a bidirectional LSTM). While both halves run, OpenBLAS is limited to one
-/// thread so each half's GEMMs run on its own core; the previous thread count is restored after.
+/// directions of a bidirectional LSTM). While both halves run, OpenBLAS and the bfloat16 products are limited
+/// to one thread so each half's products run on its own core; the previous thread counts are restored after.
 public enum Parallel {
     /// Whether `pair` runs its halves concurrently (default: when the machine has ≥ 2 CPUs).
     /// Set to false to run them one after the other with multi-threaded BLAS.
@@ -16,8 +16,9 @@ public enum Parallel {
     /// Runs `a` and `b` (which must not write to the same memory) and returns when both are done.
     public static func pair(_ a: () -> Void, _ b: () -> Void) {
         guard enabled else { a(); b(); return }
-        let saved = BLAS.threads
+        let saved = BLAS.threads, savedBF16 = BFloat16Matrix.threads
         BLAS.threads = 1
+        BFloat16Matrix.threads = 1
         withoutActuallyEscaping(a) { a in
             withoutActuallyEscaping(b) { b in
                 let work = UnsafeSendable(a: a, b: b)
@@ -27,6 +28,7 @@ public enum Parallel {
             }
         }
         BLAS.threads = saved
+        BFloat16Matrix.threads = savedBF16
     }
 }
 

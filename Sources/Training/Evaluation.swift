@@ -36,7 +36,8 @@ public struct Evaluation: Sendable, Codable, Equatable {
         case activeDimensions = "active_dimensions"
     }
 
-    /// Evaluates `model` on `windows` in batches.
+    /// Evaluates `model` on `windows` in batches: teacher-forced accuracy, KL and ELBO in float32 (the training
+    /// graph), sampling accuracy through encode and greedy decode in the model's `precision`.
     public static func run(_ model: MusicVAEModel, windows: [[Int]], batch: Int = 64) throws -> Evaluation {
         var tfCorrect = 0, sampleCorrect = 0, steps = 0
         var kl = 0.0, recon = 0.0
@@ -54,7 +55,9 @@ public struct Evaluation: Sendable, Codable, Equatable {
             mus += trace.mu
             sigmas += trace.sigma
             recon += trace.loss.recon.reduce(0, +)
-            let decoded = try model.decode(z: trace.mu, temperature: nil)
+            // Sampling accuracy is the inference path's: in bfloat16 the codes come from its encoder too.
+            let mu = model.precision.effective == .float32 ? trace.mu : try model.encode(windows: chunk).mu
+            let decoded = try model.decode(z: mu, temperature: nil)
             for (w, window) in chunk.enumerated() {
                 for (t, truth) in window.enumerated() where t < decoded[w].count && decoded[w][t] == truth { sampleCorrect += 1 }
             }

@@ -1,3 +1,5 @@
+import MusicVAE
+
 /// What a run's stages may know of the installation, handed to the plan explicitly (the library reads no
 /// environment variables): where the bundled `Models/` and `SoundFonts/` are, and the soundfont chosen for the
 /// whole session.
@@ -6,11 +8,14 @@ public struct PipelineContext: Sendable, Equatable {
     public var home: String?
     /// The soundfont for render stages that name none (the command-line tool passes `$MUSICVAE_SOUNDFONT`).
     public var soundFont: String?
+    /// The arithmetic of the model stages' encode and decode (the command-line tool's `--precision`).
+    public var precision: InferencePrecision
 
     /// A context.
-    public init(home: String? = nil, soundFont: String? = nil) {
+    public init(home: String? = nil, soundFont: String? = nil, precision: InferencePrecision = .float32) {
         self.home = home
         self.soundFont = soundFont
+        self.precision = precision
     }
 
     /// The bundled `SoundFonts/` folder, if `home` is known.

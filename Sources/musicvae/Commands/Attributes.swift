@@ -33,7 +33,7 @@ struct Attributes: ParsableCommand {
 
         func run() throws {
             let folder = try model.folder()
-            let m = try MusicVAEModel.load(from: URL(fileURLWithPath: folder))
+            let m = try model.load(folder)
             let d = try WindowDataset(paths: data, settings: .init(for: m.config))
             let picked = evenlySpread(d.train.count, limit: limit)
             let windows = picked.map { d.train[$0] }
@@ -93,7 +93,7 @@ struct Attributes: ParsableCommand {
 
         func run() throws {
             let folder = try model.folder()
-            let m = try MusicVAEModel.load(from: URL(fileURLWithPath: folder))
+            let m = try model.load(folder)
             let vectors = try AttributeVectors.load(from: URL(fileURLWithPath: folder))
             let d = try WindowDataset(paths: data, settings: .init(for: m.config))
             let pool = d.heldOut.isEmpty ? d.train : d.heldOut

@@ -46,8 +46,7 @@ struct Export: ParsableCommand {
         // leaves the folder as it was; codes of an earlier export, which would no longer match the rows, go.
         var posterior: (mu: [[Float]], sigma: [[Float]])?
         if codes {
-            let m: MusicVAEModel
-            do { m = try MusicVAEModel.load(from: URL(fileURLWithPath: folder)) } catch { throw CLIError("\(folder): \(error)") }
+            let m = try model.load(folder)
             posterior = try m.encodeInBatches(windows: windows)
         }
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)

@@ -36,7 +36,7 @@ struct Reconstruct: ParsableCommand {
         let source = try streams.input(input), target = try streams.output(output, ext: "mid")
         try runBundledPipeline("reconstruct", inputs: [source], settings: [
             "output": .string(target), "model": .string(folder), "bars": .int(try modelBars(folder)), "temperature": .double(temperature),
-            "track": .string(try trackChoice(track, model: folder))], statusToStandardError: StandardStreams.isStandardOutput(output))
+            "track": .string(try trackChoice(track, model: folder))], statusToStandardError: StandardStreams.isStandardOutput(output), precision: model.precision.checked())
         try streams.finish(output, written: target)
     }
 }
@@ -70,7 +70,7 @@ struct SampleCommand: ParsableCommand {
     func run() throws {
         let folder = try model.folder()
         try runBundledPipeline("sample", inputs: [], settings: [
-            "output": "\(output)/{stem}.mid", "model": .string(folder), "n": .int(n), "temperature": .double(temperature), "seed": .int(seed)])
+            "output": "\(output)/{stem}.mid", "model": .string(folder), "n": .int(n), "temperature": .double(temperature), "seed": .int(seed)], precision: model.precision.checked())
     }
 }
 
@@ -137,7 +137,7 @@ struct Edit: ParsableCommand {
         let toStdout = StandardStreams.isStandardOutput(output)
         try runBundledPipeline("edit", inputs: [source], settings: [
             "output": .string(target), "model": .string(folder), "attribute": .string(attribute.name), "amount": .double(amount),
-            "bars": .int(try modelBars(folder)), "track": .string(chosen), "keep_tune": .bool(keepTune)], statusToStandardError: toStdout)
+            "bars": .int(try modelBars(folder)), "track": .string(chosen), "keep_tune": .bool(keepTune)], statusToStandardError: toStdout, precision: model.precision.checked())
         if let wav { try runBundledPipeline("render", inputs: [target], settings: ["output": .string(wav)], statusToStandardError: toStdout) }
         try streams.finish(output, written: target)
     }
@@ -194,7 +194,7 @@ struct InterpolateCommand: ParsableCommand {
         let folder = try model.folder()
         let written = try runBundledPipeline("interpolate", inputs: [a, b], settings: [
             "output": .string(output), "model": .string(folder), "steps": .int(steps), "method": .string(method.rawValue), "window": .int(window),
-            "bars": .int(try modelBars(folder)), "track": .string(try trackChoice(track, model: folder))])
+            "bars": .int(try modelBars(folder)), "track": .string(try trackChoice(track, model: folder))], precision: model.precision.checked())
         if wav {
             // Exactly the MIDI files this run wrote, each to the WAV beside it (checked above); never other files
             // that happen to lie in the output folder.

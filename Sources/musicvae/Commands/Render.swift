@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MusicVAE
 import Pipeline
 
 /// `musicvae render IN.mid -o OUT.wav`: runs Pipelines/render.yaml.
@@ -79,11 +80,13 @@ func keptSummary(_ report: RunReport) -> String? {
 /// for commands whose result goes to standard output); returns the paths written.
 @discardableResult
 func runBundledPipeline(_ name: String, inputs: [String], settings: [String: ParameterValue], quiet: Bool = false,
-                        statusToStandardError: Bool = false) throws -> [String] {
+                        statusToStandardError: Bool = false, precision: InferencePrecision = .float32) throws -> [String] {
     let path = try InstallPaths.pipeline(name)
     let plan: PipelinePlan
+    var context = InstallPaths.context
+    context.precision = precision
     do {
-        plan = try PipelinePlan(file: try PipelineFile(path: path), settings: settings, positional: inputs, context: InstallPaths.context)
+        plan = try PipelinePlan(file: try PipelineFile(path: path), settings: settings, positional: inputs, context: context)
         try plan.checkOutputs()
     } catch let error as PipelineError {
         throw invalidSetup(error.description)

@@ -57,8 +57,11 @@ struct Serve: ParsableCommand {
         guard let home = InstallPaths.home else { throw CLIError("cannot find the installation (Pipelines/); set MUSICVAE_HOME") }
         // Jobs run side by side, one core each: BLAS on one thread, the encoder's two directions one after the other.
         BLAS.threads = 1
+        BFloat16Matrix.threads = 1
         Parallel.enabled = false
-        var settings = ExplorerSettings(model: model.path, pipelines: home + "/Pipelines", context: InstallPaths.context, soundFont: soundfont)
+        var context = InstallPaths.context
+        context.precision = model.precision.checked()
+        var settings = ExplorerSettings(model: model.path, pipelines: home + "/Pipelines", context: context, soundFont: soundfont)
         settings.uploadLimit = Int(maxUploadMb * 1_048_576)
         settings.timeLimit = timeout
         settings.workers = workers ?? ProcessInfo.processInfo.activeProcessorCount

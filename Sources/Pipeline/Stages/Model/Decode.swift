@@ -17,7 +17,7 @@ enum Decode {
         ],
         group: { p in
             Body(folder: try ModelStore.checkedFolder(p), temperature: p.double("temperature"),
-                 seed: UInt64(p.int("seed")), keepTune: p.bool("keep_tune"))
+                 seed: UInt64(p.int("seed")), keepTune: p.bool("keep_tune"), precision: p.context.precision)
         })
 
     struct Body: GroupStage {
@@ -25,11 +25,12 @@ enum Decode {
         let temperature: Double
         let seed: UInt64
         let keepTune: Bool
+        let precision: InferencePrecision
 
         func process(group codes: [LatentCode], drops: inout DropCounts) throws -> [MelodyWindow] {
             var decoded = [[Int]?](repeating: nil, count: codes.count)
             for owner in Set(codes.filter { $0.z != nil }.map { $0.model ?? "" }).sorted() {
-                let m = try ModelStore.model(owner.isEmpty ? folder : owner)
+                let m = try ModelStore.model(owner.isEmpty ? folder : owner, precision: precision)
                 let picked = codes.indices.filter { codes[$0].z != nil && (codes[$0].model ?? "") == owner }
                 // Each batch draws from its own seed, so sampled windows past the first batch are not repeats.
                 let ids = try MusicVAEModel.inBatches(picked.map { codes[$0].z! }) { batch, k in

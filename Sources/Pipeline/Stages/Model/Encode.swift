@@ -17,15 +17,17 @@ enum Encode {
             ParameterSpec("sample", .bool, default: .bool(false), doc: "draw z = mu + sigma * eps instead of z = mu"),
             ParameterSpec("seed", .int, default: .int(0), range: 0...1e15, doc: "seed of the posterior draws"),
         ],
-        group: { p in Body(folder: try ModelStore.checkedFolder(p), sample: p.bool("sample"), seed: UInt64(p.int("seed"))) })
+        group: { p in Body(folder: try ModelStore.checkedFolder(p), sample: p.bool("sample"), seed: UInt64(p.int("seed")),
+                           precision: p.context.precision) })
 
     struct Body: GroupStage {
         let folder: String
         let sample: Bool
         let seed: UInt64
+        let precision: InferencePrecision
 
         func process(group windows: [MelodyWindow], drops: inout DropCounts) throws -> [LatentCode] {
-            let model = try ModelStore.model(folder)
+            let model = try ModelStore.model(folder, precision: precision)
             // The model's family: windows of another bar grid or encoding go to the member made for them.
             let family = ModelStore.family(of: folder).dropFirst().map { (folder: $0.folder, config: $0.config) }
             // Which model takes each window: 0 the stage's model, k > 0 family member k - 1, nil none.
@@ -35,7 +37,7 @@ enum Encode {
             }
             var codes = [[Float]?](repeating: nil, count: windows.count)
             for k in Set(owner.compactMap { $0 }).sorted() {
-                let m = k == 0 ? model : try ModelStore.model(family[k - 1].folder)
+                let m = k == 0 ? model : try ModelStore.model(family[k - 1].folder, precision: precision)
                 let picked = windows.indices.filter { owner[$0] == k }
                 let posteriors = try m.encodeInBatches(windows: picked.map { windows[$0].events })
                 for (j, i) in picked.enumerated() {

@@ -33,6 +33,13 @@ enum ModelStore {
         return home + "/Models/" + name
     }
 
+    /// The model in `folder`, loaded on first use, set to run in `precision` (copies share the loaded weights).
+    static func model(_ folder: String, precision: InferencePrecision) throws -> MusicVAEModel {
+        var m = try model(folder)
+        m.precision = precision
+        return m
+    }
+
     /// The model in `folder`, loaded on first use.
     static func model(_ folder: String) throws -> MusicVAEModel {
         let key = URL(fileURLWithPath: folder).standardizedFileURL.path

@@ -1,0 +1,39 @@
+// Hand-written SIMD kernels that OpenBLAS does not offer (Debian's 0.3.21 build has no bfloat16 GEMM).
+#ifndef MUSICVAE_BFLOAT16_GEMM_H
+#define MUSICVAE_BFLOAT16_GEMM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// 1 when this CPU and OS run AVX-512 BF16 (vdpbf16ps on zmm registers), else 0.
+int mvae_bf16_supported(void);
+
+/// Number of uint16 elements `mvae_bf16_pack` writes for a [k, n] matrix.
+size_t mvae_bf16_packed_count(int k, int n);
+
+/// Packs row-major B [k, n] (row stride ldb) into bfloat16 panels for `mvae_bf16_gemm`, rounding to nearest even.
+/// Layout: 16-column panels, padded to a multiple of 4 panels; within a panel, row pairs (2p, 2p+1) interleaved
+/// column by column (32 values per pair); rows padded to even with zeros.
+void mvae_bf16_pack(const float *b, int k, int n, int ldb, uint16_t *out);
+
+/// C [m, n] = A [m, k] · B + beta · C with B packed by `mvae_bf16_pack`; beta is 0 or 1. A is rounded to
+/// bfloat16 into `scratch` (m · (k + 1) / 2 uint32); products are summed in float32. Needs mvae_bf16_supported().
+void mvae_bf16_gemm(int m, int n, int k, const float *a, int lda, const uint16_t *packed, float beta,
+                    float *c, int ldc, uint32_t *scratch);
+
+/// The same on the column panels [panel_begin, panel_end) only (16 columns each), for splitting one product
+/// over threads; scratch must already hold A in bfloat16 (mvae_bf16_convert_rows).
+void mvae_bf16_gemm_panels(int m, int n, int k, const uint16_t *packed, float beta, float *c, int ldc,
+                           const uint32_t *scratch, int panel_begin, int panel_end);
+
+/// Rounds A [m, k] to bfloat16 pairs in `scratch` (the first step of mvae_bf16_gemm).
+void mvae_bf16_convert_rows(int m, int k, const float *a, int lda, uint32_t *scratch);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,3 @@
+// Hand-written SIMD kernels for NeuralNet, each chosen at run time by what the CPU has.
+#include "BFloat16GEMM.h"
+#include "LSTMCell.h"
