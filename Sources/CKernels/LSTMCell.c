@@ -24,7 +24,8 @@ static inline TARGET V set1(float x) { return _mm512_set1_ps(x); }
 static inline TARGET V mul(V a, V b) { return _mm512_mul_ps(a, b); }
 static inline TARGET V add(V a, V b) { return _mm512_add_ps(a, b); }
 static inline TARGET V sub(V a, V b) { return _mm512_sub_ps(a, b); }
-static inline TARGET V neg(V a) { return _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(a), _mm512_set1_epi32((int)0x80000000))); }
+/// Swift's prefix minus on SIMD vectors is 0 - a (not a sign flip: it differs for NaN and zero).
+static inline TARGET V neg(V a) { return _mm512_sub_ps(_mm512_setzero_ps(), a); }
 
 /// Cephes expf as `vexp` computes it: clamp (NaN passes), n = round(x / ln 2) by the 1.5·2^23 trick, the
 /// polynomial, then 2^n from the exponent bits.

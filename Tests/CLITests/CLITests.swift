@@ -340,6 +340,8 @@ func scratchFolder() throws -> String {
         #expect(exact > 0.9)
         #expect(abs(exact - rounded) <= 0.005, "float32 \(exact), bfloat16 \(rounded)")
         #expect(note.contains("no AVX-512 BF16") == !SIMDKernels.bfloat16, "\(note)")
+        let text = try CLI.run(["eval", "--data", dir, "--precision", "bfloat16"])
+        #expect(text.stdout.contains("; sampling in bfloat16") == SIMDKernels.bfloat16, "\(text.stdout)")
         let ode = SharedData.packageRoot.appendingPathComponent("Examples/melodies/ode-to-joy.mid").path
         let r = try CLI.run(["edit", ode, "--attribute", "note_density", "--amount", "1", "--precision", "bfloat16", "-o", dir + "/ode.mid"])
         #expect(r.status == 0, "\(r.stderr)")

@@ -4,11 +4,12 @@ import Testing
 /// The hand-written kernels against the code they stand in for: the AVX-512 LSTM cell bit for bit against the
 /// portable Swift cell, the bfloat16 product against a Double product of the same rounded inputs.
 @Suite struct SIMDKernelTests {
-    /// Gates spread over the sigmoid's whole useful range and past exp's clamps (±100), units not a multiple of 16.
+    /// Gates spread over the sigmoid's whole useful range, past exp's clamps (±100), zeros and a NaN; units not a
+    /// multiple of 16.
     func cellInputs(rows: Int, units: Int, seed: UInt64) -> (gates: [Float], state: [Float], dh: [Float]) {
         var rng = SeededGenerator(seed: seed)
         var gates = randomFloats(rows * 4 * units, 8, &rng)
-        gates[0] = 100; gates[1] = -100; gates[2] = 0; gates[3] = -0.0
+        gates[0] = 100; gates[1] = -100; gates[2] = 0; gates[3] = -0.0; gates[4] = .nan; gates[4 * units + 5] = -.nan
         return (gates, randomFloats(rows * units, 2, &rng), randomFloats(rows * units, 1, &rng))
     }
 
@@ -57,14 +58,15 @@ import Testing
         return Float(bitPattern: ((u &+ 0x7fff &+ ((u >> 16) & 1)) >> 16) << 16)
     }
 
-    @Test(.enabled(if: SIMDKernels.bfloat16), arguments: [(5, 37, 70, 1), (64, 512, 2048, 2), (1, 256, 1024, 1), (64, 90, 1024, 2)])
+    @Test(.enabled(if: SIMDKernels.bfloat16),
+          arguments: [(5, 37, 70, 1), (64, 512, 2048, 2), (1, 256, 1024, 1), (64, 90, 1024, 2), (64, 90, 1000, 2)])
     func bfloat16ProductSumsTheRoundedProductsInFloat32(m: Int, k: Int, n: Int, threads: Int) {
         var rng = SeededGenerator(seed: UInt64(m * k + n))
         let a = randomFloats(m * k, 1, &rng), b = randomFloats(k * n, 0.2, &rng), c0 = randomFloats(m * n, 1, &rng)
         let packed = BFloat16Matrix(b, rows: k, columns: n)
-        let saved = BLAS.threads
-        BLAS.threads = threads
-        defer { BLAS.threads = saved }
+        let saved = BFloat16Matrix.threads
+        BFloat16Matrix.threads = threads
+        defer { BFloat16Matrix.threads = saved }
         for beta: Float in [0, 1] {
             var c = c0
             packed.multiply(m: m, a: a, beta: beta, c: &c)

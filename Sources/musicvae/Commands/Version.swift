@@ -12,5 +12,7 @@ struct Version: ParsableCommand {
         print("fluidsynth \(String(cString: fluid_version_str()))")
         print("\(String(cString: sf_version_string()))")
         print("\(BLAS.configuration) (core \(BLAS.coreName))")
+        print("kernels: LSTM cell \(SIMDKernels.avx512 ? "AVX-512" : "portable (SIMD8)"), "
+              + "--precision bfloat16 \(SIMDKernels.bfloat16 ? "AVX-512 BF16" : "not on this CPU (runs as float32)")")
     }
 }
