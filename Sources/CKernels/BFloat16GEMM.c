@@ -6,6 +6,7 @@
 // per pair of rows of B it loads four 32-value panel vectors, broadcasts one A pair per row and issues 16
 // vdpbf16ps.
 #include "BFloat16GEMM.h"
+#include "LSTMCell.h"
 #include <string.h>
 
 #define PANEL 16       // columns per panel: one zmm of float32 sums
@@ -45,13 +46,7 @@ void mvae_bf16_pack(const float *b, int k, int n, int ldb, uint16_t *out) {
 
 int mvae_bf16_supported(void) {
     unsigned a, b, c, d;
-    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
-    if (!(b & (1u << 16))) return 0;                        // AVX512F
-    if (!__get_cpuid_count(1, 0, &a, &b, &c, &d) || !(c & (1u << 27))) return 0;   // OSXSAVE
-    unsigned lo, hi;
-    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-    if ((lo & 0xe6u) != 0xe6u) return 0;                    // the OS saves SSE, AVX and the AVX-512 state
-    if (!__get_cpuid_count(7, 1, &a, &b, &c, &d)) return 0;
+    if (!mvae_avx512_supported() || !__get_cpuid_count(7, 1, &a, &b, &c, &d)) return 0;
     return (a & (1u << 5)) ? 1 : 0;                         // AVX512_BF16
 }
 
@@ -131,8 +126,3 @@ void mvae_bf16_gemm_panels(int m, int n, int k, const uint16_t *packed, float be
 }
 #endif
 
-void mvae_bf16_gemm(int m, int n, int k, const float *a, int lda, const uint16_t *packed, float beta,
-                    float *c, int ldc, uint32_t *scratch) {
-    mvae_bf16_convert_rows(m, k, a, lda, scratch);
-    mvae_bf16_gemm_panels(m, n, k, packed, beta, c, ldc, scratch, 0, panels_of(n));
-}

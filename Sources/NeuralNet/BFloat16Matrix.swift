@@ -16,9 +16,6 @@ public final class BFloat16Matrix: @unchecked Sendable {
     public let columns: Int
     private let storage: UnsafeMutablePointer<UInt16>
 
-    /// Whether this CPU (and OS) runs the bfloat16 kernels.
-    public static var isSupported: Bool { SIMDKernels.bfloat16 }
-
     /// Threads a large product is split over (at most 2: the CPUs' count by default; `Parallel.pair` sets 1).
     nonisolated(unsafe) public static var threads: Int = min(2, ProcessInfo.processInfo.activeProcessorCount)
 
@@ -37,11 +34,11 @@ public final class BFloat16Matrix: @unchecked Sendable {
 
     /// C[M,N] = A[M,K] · self + beta · C, beta 0 or 1.  shapes: a [M,K] (row stride lda), c [M,N] (row stride ldc)
     ///
-    /// Splits the columns over `threads` workers (at most 2) when the product is large. Needs `isSupported`.
+    /// Splits the columns over `threads` workers (at most 2) when the product is large. Needs `SIMDKernels.bfloat16`.
     public func multiply(m: Int, a: UnsafePointer<Float>, lda: Int? = nil, beta: Float,
                          c: UnsafeMutablePointer<Float>, ldc: Int? = nil) {
         precondition(beta == 0 || beta == 1, "bfloat16 multiply takes beta 0 or 1")
-        precondition(Self.isSupported, "bfloat16 kernels need AVX-512 BF16")
+        precondition(SIMDKernels.bfloat16, "bfloat16 kernels need AVX-512 BF16")
         if m == 0 || columns == 0 { return }
         let K = Int32(rows), N = Int32(columns), ldA = Int32(lda ?? rows), ldC = Int32(ldc ?? columns)
         let scratch = UnsafeMutablePointer<UInt32>.allocate(capacity: m * ((rows + 1) / 2) + 1)

@@ -76,12 +76,25 @@ extension LSTM {
             BLAS.gemm(m: B, n: G, k: input.constantWidth, a: v, b: w.kernel + input.oneHotDepth * G, beta: 0, c: scratch)
         }
         for k in 0..<seq.steps {
-            let t = seq.time(atPosition: k), gt = seq.gates + t * B * G
-            Broadcast.setRows(gt, w.bias, rows: B, width: G)
-            if let cls = input.classes { OneHot.gatherAdd(gt, indices: cls + t * B, table: w.kernel, rows: B, width: G) }
-            if input.constant != nil { Vec.add(scratch, into: gt, B * G) }
+            let t = seq.time(atPosition: k)
+            fillStep(seq, w, input, scratch: scratch, t: t)
             forwardStep(seq, w, t: t, forgetBias: forgetBias)
         }
+    }
+
+    /// Step t's gates = bias + one-hot row + dense rows at t + constant · W_c (`scratch`, computed beforehand).
+    /// shapes: gates_t [B,4H], scratch [B,4H]
+    public static func fillStep(_ seq: LSTMSequence, _ w: LSTMWeights, _ input: SequenceInput,
+                                scratch: UnsafePointer<Float>, t: Int) {
+        let B = seq.batch, G = 4 * seq.units, gt = seq.gates + t * B * G
+        Broadcast.setRows(gt, w.bias, rows: B, width: G)
+        if let cls = input.classes { OneHot.gatherAdd(gt, indices: cls + t * B, table: w.kernel, rows: B, width: G) }
+        var row = input.oneHotDepth
+        for part in input.dense {
+            BLAS.gemm(m: B, n: G, k: part.width, a: part.x + t * B * part.width, b: w.kernel + row * G, beta: 1, c: gt)
+            row += part.width
+        }
+        if input.constant != nil { Vec.add(scratch, into: gt, B * G) }
     }
 
     /// Input-side gradients after `backward`: kernel input rows, dense dx, constant gradient.
@@ -191,20 +204,10 @@ public struct StackedLSTM {
         for (l, s) in layers.enumerated() {
             let B = s.batch, G = 4 * s.units
             let gt = s.gates + t * B * G
-            Broadcast.setRows(gt, weights[l].bias, rows: B, width: G)
             if l == 0 {
-                var row = 0
-                if let cls = input.classes {
-                    OneHot.gatherAdd(gt, indices: cls + t * B, table: weights[0].kernel, rows: B, width: G)
-                }
-                row += input.oneHotDepth
-                for part in input.dense {
-                    BLAS.gemm(m: B, n: G, k: part.width, a: part.x + t * B * part.width,
-                              b: weights[0].kernel + row * G, beta: 1, c: gt)
-                    row += part.width
-                }
-                if input.constant != nil { Vec.add(scratch, into: gt, B * G) }
+                LSTM.fillStep(s, weights[0], input, scratch: scratch, t: t)
             } else {
+                Broadcast.setRows(gt, weights[l].bias, rows: B, width: G)
                 let below = layers[l - 1], x = below.h + below.outputIndex(t) * B * below.units
                 if let input = weights[l].packed?.input {
                     input.multiply(m: B, a: x, beta: 1, c: gt)

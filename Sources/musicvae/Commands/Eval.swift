@@ -100,8 +100,8 @@ struct ModelOption: ParsableArguments {
     var path: String?
 
     @Option(help: ArgumentHelp(
-        "Arithmetic of encode and decode: float32 (the same results on every machine), or bfloat16 (about twice "
-        + "as fast on CPUs with AVX-512 BF16, float32 elsewhere; a decoded note can differ where two score nearly alike).",
+        "Arithmetic of encode and decode: float32 (the same results on every machine), or bfloat16 (batches about three "
+        + "times as fast on CPUs with AVX-512 BF16, float32 elsewhere; a decoded note can differ where two score nearly alike).",
         valueName: "float32|bfloat16"))
     var precision: InferencePrecision = .float32
 
