@@ -7,10 +7,11 @@
 // vdpbf16ps.
 #include "BFloat16GEMM.h"
 #include "LSTMCell.h"
+#include "TileStore.h"
 #include <string.h>
 
-#define PANEL 16       // columns per panel: one zmm of float32 sums
-#define GROUP 4        // panels per tile (64 columns)
+#define PANEL TILE_PANEL
+#define GROUP TILE_GROUP
 #define ROWS 4         // rows of C per tile
 
 static inline int pairs_of(int k) { return (k + 1) / 2; }
@@ -89,18 +90,7 @@ static inline __attribute__((always_inline)) TARGET void tile(int rows, int P, c
             acc[r][3] = _mm512_dpbf16_ps(acc[r][3], x, b3);
         }
     }
-    for (int q = 0; q < GROUP; q++) {
-        int col = (j + q) * PANEL;
-        if (col >= n) break;
-        int valid = n - col < PANEL ? n - col : PANEL;
-        __mmask16 mask = (__mmask16)((1u << valid) - 1u);
-        for (int r = 0; r < rows; r++) {
-            float *dst = c + (size_t)r * ldc + col;
-            __m512 v = acc[r][q];
-            if (beta != 0) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, dst));
-            _mm512_mask_storeu_ps(dst, mask, v);
-        }
-    }
+    mvae_store_tile(acc, rows, j, beta, c, ldc, n);
 }
 
 TARGET void mvae_bf16_gemm_panels(int m, int n, int k, const uint16_t *packed, float beta, float *c, int ldc,

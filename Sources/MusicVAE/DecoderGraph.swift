@@ -126,10 +126,10 @@ final class DecoderGraph {
         if samplingProbability > 0 && cond == nil {
             var rowGenerators = (rowSeeds ?? []).map { SeededGenerator(seed: $0) }
             precondition(rowGenerators.isEmpty || rowGenerators.count == N, "one seed per row")
-            dec.prepareSteps(ws, input: input)
+            let kernels = dec.prepareSteps(ws, input: input)
             let top = dec.layers.last!
             for t in 0..<T {
-                dec.forwardStep(ws, input: input, t: t, forgetBias: config.forgetBias)
+                dec.forwardStep(ws, input: input, t: t, kernels: kernels, forgetBias: config.forgetBias)
                 let lt = logits + t * N * V
                 output.forward(p, x: top.h + top.outputIndex(t) * N * top.units, y: lt, rows: N)
                 if t + 1 < T {

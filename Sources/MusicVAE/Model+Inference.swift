@@ -119,11 +119,10 @@ extension MusicVAEModel {
         try check(windows: windows); try check(vectors: eps, "eps")
         guard eps.count == windows.count else { throw MusicVAEError.invalidInput("one eps vector per window") }
         let ws = try resolveWorkspace(workspace)
-        var rng = SeededGenerator(seed: 0)
         var grads = [Float](repeating: 0, count: parameters.count)
         let loss = grads.withUnsafeMutableBufferPointer { g in
-            ws.run(self, windows: windows, eps: eps, beta: beta, freeNats: (freeBits ?? config.freeBits) * M_LN2,
-                   samplingProbability: 0, rng: &rng, gradients: g.baseAddress!, trace: false).0
+            ws.addGradients(self, into: g.baseAddress!, windows: windows, eps: eps, beta: beta,
+                            freeNats: (freeBits ?? config.freeBits) * M_LN2, samplingProbability: 0)
         }
         return (loss, grads)
     }

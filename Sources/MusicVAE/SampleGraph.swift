@@ -67,10 +67,10 @@ final class SampleGraph {
             Activation.tanhForward(initPost, initPost, B * decInit.outputs)
             scatterInitialState(initPost, into: dec, rows: B)
             let input = SequenceInput(classes: UnsafePointer(prev.pointer), oneHotDepth: V, constant: e, constantWidth: E)
-            dec.prepareSteps(ws, input: input)
+            let kernels = dec.prepareSteps(ws, input: input)
             for b in 0..<B { prev.pointer[b] = last[b] }
             for t in 0..<steps {
-                dec.forwardStep(ws, input: input, t: t, forgetBias: fb)
+                dec.forwardStep(ws, input: input, t: t, kernels: kernels, forgetBias: fb)
                 output.forward(p, x: top.h + top.outputIndex(t) * B * top.units, y: logits, rows: B)
                 for b in 0..<B {
                     let row = logits + b * V

@@ -74,9 +74,8 @@ public final class MusicVAETrainer {
         gradients.withUnsafeMutableBufferPointer { gb in
             let g = gb.baseAddress!
             Vec.zero(g, n)
-            var (loss, _) = workspace.run(model, windows: Array(windows[rows]), eps: Array(eps[rows]), beta: beta, freeNats: c.freeNats,
-                                          samplingProbability: p, rng: &rng, gradients: g, trace: false,
-                                          meanOver: B, rowSeeds: rowSeeds)
+            var loss = workspace.addGradients(model, into: g, windows: Array(windows[rows]), eps: Array(eps[rows]), beta: beta,
+                                              freeNats: c.freeNats, samplingProbability: p, meanOver: B, rowSeeds: rowSeeds)
             if let group {
                 group.sum(g, count: n)
                 // Every window's reconstruction and KL, in batch order, on every process.

@@ -74,6 +74,8 @@ public final class MusicVAEWorkspace {
 
     /// A second workspace of the same layout, for the other half of a batch run in two halves side by side.
     private(set) lazy var partner = MusicVAEWorkspace(config: config, layout: layout, store: store)
+    /// The partner's gradient when a batch's gradient is computed in two halves (`addGradients`).
+    private var partnerGradients: [Float] = []
 
     private init(config: MusicVAEConfig, layout: ModelLayout, store: ParameterStore) {
         self.config = config; self.layout = layout; self.store = store
@@ -140,6 +142,41 @@ public final class MusicVAEWorkspace {
             enc.backward(p, g)
         }
         return result
+    }
+
+    /// Whether `addGradients` computes a batch of `rows` windows as two halves side by side, one per core (two
+    /// CPUs or more, at least 2 × `Parallel.minimumRows` rows).
+    ///
+    /// Each half runs the whole model on its rows with single-threaded products, like two processes of a
+    /// data-parallel run within this one, and the halves' gradients are summed: the cores share the work without
+    /// handing the columns of every per-step product to a second thread and back. Each row's forward pass is the
+    /// one it gets in the whole batch (rows are independent; sampling draws come from per-row seeds); the gradient
+    /// sums run in another order.
+    public static func computesInHalves(rows: Int) -> Bool { Parallel.enabled && rows >= 2 * Parallel.minimumRows }
+
+    /// `run` with gradients: adds d total / d weights (of the mean over `meanOver` windows) into `g` and returns the
+    /// batch's loss, in two halves side by side where `computesInHalves` says so (the second on `partner`).
+    func addGradients(_ model: MusicVAEModel, into g: UnsafeMutablePointer<Float>, windows: [[Int]], eps: [[Float]],
+                      beta: Double, freeNats: Double, samplingProbability p: Double, meanOver: Int? = nil,
+                      rowSeeds: [UInt64]? = nil) -> LossBreakdown {
+        let B = windows.count, mean = meanOver ?? B
+        func run(_ ws: MusicVAEWorkspace, _ part: Range<Int>, _ g: UnsafeMutablePointer<Float>) -> LossBreakdown {
+            var rng = SeededGenerator(seed: 0)   // without per-row seeds nothing is drawn (p is 0)
+            return ws.run(model, windows: Array(windows[part]), eps: Array(eps[part]), beta: beta, freeNats: freeNats,
+                          samplingProbability: p, rng: &rng, gradients: g, trace: false, meanOver: mean,
+                          rowSeeds: rowSeeds.map { Array($0[part]) }).0
+        }
+        guard Self.computesInHalves(rows: B) else { return run(self, 0..<B, g) }
+        let n = model.parameterCount, middle = B / 2, other = partner
+        if partnerGradients.count != n { partnerGradients = [Float](repeating: 0, count: n) }
+        var first: LossBreakdown?, second: LossBreakdown?
+        partnerGradients.withUnsafeMutableBufferPointer { pb in
+            let g2 = pb.baseAddress!
+            Vec.zero(g2, n)
+            Parallel.pair({ first = run(self, 0..<middle, g) }, { second = run(other, middle..<B, g2) })
+            Vec.add(g2, into: g, n)
+        }
+        return LossBreakdown(recon: first!.recon + second!.recon, kl: first!.kl + second!.kl, beta: beta, freeNats: freeNats)
     }
 
     private func makeTrace(enc: EncoderGraph, dec: DecoderGraph, z: [Float], loss: LossBreakdown) -> MusicVAETrace {

@@ -1,5 +1,3 @@
-import Dispatch
-import Foundation
 import CKernels
 
 /// A weight matrix [K, N] rounded to bfloat16 and packed for `multiply` (inference only: training stays float32).
@@ -16,12 +14,6 @@ public final class BFloat16Matrix: @unchecked Sendable {
     public let columns: Int
     private let storage: UnsafeMutablePointer<UInt16>
 
-    /// Threads a large product is split over (at most 2: the CPUs' count by default; `Parallel.pair` sets 1).
-    nonisolated(unsafe) public static var threads: Int = min(2, ProcessInfo.processInfo.activeProcessorCount)
-
-    /// Products with fewer multiply-adds than this run on one thread (the hand-off costs more than it saves).
-    static let parallelThreshold = 1 << 21
-
     /// Rounds and packs row-major B [rows, columns] (row stride `ld`).
     public init(_ b: UnsafePointer<Float>, rows: Int, columns: Int, ld: Int? = nil) {
         self.rows = rows; self.columns = columns
@@ -34,7 +26,7 @@ public final class BFloat16Matrix: @unchecked Sendable {
 
     /// C[M,N] = A[M,K] · self + beta · C, beta 0 or 1.  shapes: a [M,K] (row stride lda), c [M,N] (row stride ldc)
     ///
-    /// Splits the columns over `threads` workers (at most 2) when the product is large. Needs `SIMDKernels.bfloat16`.
+    /// Splits the columns over two threads when the product is large (`PackedProducts`). Needs `SIMDKernels.bfloat16`.
     public func multiply(m: Int, a: UnsafePointer<Float>, lda: Int? = nil, beta: Float,
                          c: UnsafeMutablePointer<Float>, ldc: Int? = nil) {
         precondition(beta == 0 || beta == 1, "bfloat16 multiply takes beta 0 or 1")
@@ -44,28 +36,9 @@ public final class BFloat16Matrix: @unchecked Sendable {
         let scratch = UnsafeMutablePointer<UInt32>.allocate(capacity: m * ((rows + 1) / 2) + 1)
         defer { scratch.deallocate() }
         mvae_bf16_convert_rows(Int32(m), K, a, ldA, scratch)
-        let groups = (columns + 63) / 64          // 64-column tiles (4 panels of 16)
-        let workers = min(Self.threads, groups, m * rows * columns >= Self.parallelThreshold ? 2 : 1)
-        let packed = UnsafePointer(storage)
-        if workers <= 1 {
-            mvae_bf16_gemm_panels(Int32(m), N, K, packed, beta, c, ldC, scratch, 0, Int32(groups * 4))
-            return
-        }
-        let job = PanelJob(m: Int32(m), n: N, k: K, packed: packed, beta: beta, c: c, ldc: ldC, scratch: scratch)
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            let begin = groups * w / workers, end = groups * (w + 1) / workers
-            mvae_bf16_gemm_panels(job.m, job.n, job.k, job.packed, job.beta, job.c, job.ldc, job.scratch,
-                                  Int32(begin * 4), Int32(end * 4))
+        let packed = UnsafePointer(storage), scratchA = UnsafePointer(scratch)
+        PackedProducts.split(groups: (columns + 63) / 64, multiplyAdds: m * rows * columns) { begin, end in
+            mvae_bf16_gemm_panels(Int32(m), N, K, packed, beta, c, ldC, scratchA, Int32(begin * 4), Int32(end * 4))
         }
     }
-}
-
-/// One product's arguments, carried into `concurrentPerform`; the workers write disjoint columns of `c`.
-private struct PanelJob: @unchecked Sendable {
-    let m: Int32, n: Int32, k: Int32
-    let packed: UnsafePointer<UInt16>
-    let beta: Float
-    let c: UnsafeMutablePointer<Float>
-    let ldc: Int32
-    let scratch: UnsafePointer<UInt32>
 }

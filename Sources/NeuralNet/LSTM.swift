@@ -69,7 +69,8 @@ public struct LSTMGradients {
 
 /// One LSTM layer's activation memory over a sequence of T steps and B rows.
 ///
-/// shapes: gates [T,B,4H], c [T+1,B,H], h [T+1,B,H], tanhC [T,B,H], dh [T,B,H], dc [B,H].
+/// shapes: gates [T,B,4H], c [T+1,B,H], h [T+1,B,H], tanhC [T,B,H], dh [T,B,H], dc [B,H],
+/// panels: the recurrent weights packed for one pass (`Float32Panels` of W_h [H,4H] or W_hᵀ [4H,H]).
 /// Forward direction: the initial state is at index 0 of c/h and step t's output at index t+1.
 /// Reverse direction (the bw half of a bidirectional RNN) runs t = T−1 … 0 over inputs kept in
 /// their original order: the initial state is at index T and step t's output at index t.
@@ -88,6 +89,8 @@ public struct LSTMSequence {
     public let dh: UnsafeMutablePointer<Float>
     /// Gradient w.r.t. the cell state [B,H]: in, d/dc of the final state; out, d/dc of the initial state.
     public let dc: UnsafeMutablePointer<Float>
+    /// Room for the recurrent weights packed for a pass's per-step products (`LSTM.packRecurrent`).
+    public let panels: UnsafeMutablePointer<Float>
     /// T.
     public let steps: Int
     /// B.
@@ -99,7 +102,12 @@ public struct LSTMSequence {
 
     /// The Floats `init(arena:…)` takes from an arena.
     public static func arenaSizes(steps T: Int, batch B: Int, units H: Int) -> [Int] {
-        [T * B * 4 * H, (T + 1) * B * H, (T + 1) * B * H, T * B * H, T * B * H, B * H]
+        [T * B * 4 * H, (T + 1) * B * H, (T + 1) * B * H, T * B * H, T * B * H, B * H, panelCount(units: H)]
+    }
+
+    /// Floats of `panels`: W_h [H,4H] or W_hᵀ [4H,H] packed, whichever is larger (the columns are padded to 64).
+    public static func panelCount(units H: Int) -> Int {
+        max(Float32Panels.count(rows: H, columns: 4 * H), Float32Panels.count(rows: 4 * H, columns: H))
     }
 
     /// Carves the buffers out of an arena.
@@ -110,6 +118,7 @@ public struct LSTMSequence {
         tanhC = arena.take(T * B * H)
         dh = arena.take(T * B * H)
         dc = arena.take(B * H)
+        panels = arena.take(Self.panelCount(units: H))
         steps = T; batch = B; units = H; self.reverse = reverse
     }
 
@@ -165,14 +174,36 @@ public enum LSTM {
 
     // MARK: recurrence
 
+    /// Below this many rows a pass's recurrent products stay on OpenBLAS: a row or two is a matrix-vector
+    /// product, which streams the weights once a step either way (packing them costs another pass over them),
+    /// and OpenBLAS splits it over both cores where a small packed product runs on one. (Batch-1 inference: 8 ms
+    /// packed against 3.6 ms on OpenBLAS.)
+    public static let packedMinimumRows = 8
+
+    /// Packs the recurrent weights into `seq.panels` for a pass's per-step products: W_h for the forward steps, or
+    /// W_hᵀ (`transposed`) for backward's dG · W_hᵀ. nil where the steps multiply otherwise: in bfloat16
+    /// (`w.packed`), on CPUs without AVX-512 (OpenBLAS), for a single step, or for fewer than
+    /// `packedMinimumRows` rows.
+    public static func packRecurrent(_ seq: LSTMSequence, _ w: LSTMWeights, transposed: Bool) -> Float32Panels? {
+        guard SIMDKernels.avx512, w.packed == nil, seq.steps > 1, seq.batch >= packedMinimumRows else { return nil }
+        let H = seq.units, G = 4 * H
+        return transposed
+            ? Float32Panels(packing: w.recurrentKernel, rows: G, columns: H, ld: G, transposed: true, into: seq.panels)
+            : Float32Panels(packing: w.recurrentKernel, rows: H, columns: G, ld: G, into: seq.panels)
+    }
+
     /// Runs step t: gates_t += h_prev · W_h, then the pointwise cell. `gates_t` must hold input + bias.
+    /// `recurrent`: W_h as `packRecurrent` left it this pass, or nil (bfloat16 or OpenBLAS).
     @inlinable
-    public static func forwardStep(_ seq: LSTMSequence, _ w: LSTMWeights, t: Int, forgetBias: Float = 1) {
+    public static func forwardStep(_ seq: LSTMSequence, _ w: LSTMWeights, t: Int, forgetBias: Float = 1,
+                                   recurrent: Float32Panels? = nil) {
         let B = seq.batch, H = seq.units, G = 4 * H, BH = B * H
         let gt = seq.gates + t * B * G
         let prev = seq.previousIndex(t), out = seq.outputIndex(t)
         if let packed = w.packed {
             packed.recurrent.multiply(m: B, a: seq.h + prev * BH, beta: 1, c: gt)
+        } else if let recurrent {
+            recurrent.multiply(m: B, a: seq.h + prev * BH, beta: 1, c: gt)
         } else {
             BLAS.gemm(m: B, n: G, k: H, a: seq.h + prev * BH, b: w.recurrentKernel, beta: 1, c: gt)
         }
@@ -182,7 +213,10 @@ public enum LSTM {
 
     /// Runs all T steps (in reverse time if `seq.reverse`). Needs gates = input contribution + bias and the initial state set.
     public static func forward(_ seq: LSTMSequence, _ w: LSTMWeights, forgetBias: Float = 1) {
-        for k in 0..<seq.steps { forwardStep(seq, w, t: seq.time(atPosition: k), forgetBias: forgetBias) }
+        let recurrent = packRecurrent(seq, w, transposed: false)
+        for k in 0..<seq.steps {
+            forwardStep(seq, w, t: seq.time(atPosition: k), forgetBias: forgetBias, recurrent: recurrent)
+        }
     }
 
     /// The pointwise LSTM cell on pre-activation gates (activated gates are written back in place): AVX-512 where
@@ -227,9 +261,19 @@ public enum LSTM {
     /// (if given) has received += dLoss/dh_initial, and `grads` received the recurrent-kernel and
     /// bias gradients. Input-kernel gradients are left to `denseInputBackward`/`oneHotInputBackward`.
     /// `dh` is used as the accumulator for the recurrent gradient (its contents are consumed).
+    /// `packingWeights` false multiplies by W_hᵀ on OpenBLAS at every step (for comparison).
     public static func backward(_ seq: LSTMSequence, _ w: LSTMWeights, _ grads: LSTMGradients,
-                                dh0: UnsafeMutablePointer<Float>?) {
+                                dh0: UnsafeMutablePointer<Float>?, packingWeights: Bool = true) {
         let T = seq.steps, B = seq.batch, H = seq.units, G = 4 * H, BH = B * H
+        let recurrentT = packingWeights ? packRecurrent(seq, w, transposed: true) : nil
+        // dh_prev += dG_t · W_hᵀ.  shapes: dG_t [B,4H], W_hᵀ [4H,H]
+        func addRecurrentGradient(_ gt: UnsafePointer<Float>, into dhPrev: UnsafeMutablePointer<Float>) {
+            if let recurrentT {
+                recurrentT.multiply(m: B, a: gt, beta: 1, c: dhPrev)
+            } else {
+                BLAS.gemm(transB: true, m: B, n: H, k: G, a: gt, b: w.recurrentKernel, beta: 1, c: dhPrev)
+            }
+        }
         for k in 0..<T {
             let t = seq.time(atPosition: T - 1 - k)
             let gt = seq.gates + t * B * G
@@ -237,9 +281,9 @@ public enum LSTM {
                          dh: seq.dh + t * BH, dc: seq.dc, rows: B, units: H)
             let tp = seq.reverse ? t + 1 : t - 1
             if tp >= 0 && tp < T {
-                BLAS.gemm(transB: true, m: B, n: H, k: G, a: gt, b: w.recurrentKernel, beta: 1, c: seq.dh + tp * BH)
+                addRecurrentGradient(gt, into: seq.dh + tp * BH)
             } else if let dh0 {
-                BLAS.gemm(transB: true, m: B, n: H, k: G, a: gt, b: w.recurrentKernel, beta: 1, c: dh0)
+                addRecurrentGradient(gt, into: dh0)
             }
         }
         // dW_h += Σ_t h_prevᵀ · dG_t as one GEMM over all T·B rows; db += Σ dG.

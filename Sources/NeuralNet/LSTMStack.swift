@@ -75,10 +75,11 @@ extension LSTM {
         if let v = input.constant {
             BLAS.gemm(m: B, n: G, k: input.constantWidth, a: v, b: w.kernel + input.oneHotDepth * G, beta: 0, c: scratch)
         }
+        let recurrent = packRecurrent(seq, w, transposed: false)
         for k in 0..<seq.steps {
             let t = seq.time(atPosition: k)
             fillStep(seq, w, input, scratch: scratch, t: t)
-            forwardStep(seq, w, t: t, forgetBias: forgetBias)
+            forwardStep(seq, w, t: t, forgetBias: forgetBias, recurrent: recurrent)
         }
     }
 
@@ -189,18 +190,23 @@ public struct StackedLSTM {
         }
     }
 
-    /// Computes `scratch` = constant · W_c for step-wise decoding (call once before `forwardStep`).
-    public func prepareSteps(_ weights: [LSTMWeights], input: SequenceInput) {
-        guard let v = input.constant else { return }
-        let G = 4 * layers[0].units
-        BLAS.gemm(m: layers[0].batch, n: G, k: input.constantWidth, a: v,
-                  b: weights[0].kernel + (input.oneHotDepth + input.dense.reduce(0) { $0 + $1.width }) * G,
-                  beta: 0, c: scratch)
+    /// Prepares step-wise decoding with these weights: `scratch` = constant · W_c, and each layer's recurrent
+    /// weights packed (`LSTM.packRecurrent`). Pass what it returns to every `forwardStep` of the pass.
+    public func prepareSteps(_ weights: [LSTMWeights], input: SequenceInput) -> StepKernels {
+        if let v = input.constant {
+            let G = 4 * layers[0].units
+            BLAS.gemm(m: layers[0].batch, n: G, k: input.constantWidth, a: v,
+                      b: weights[0].kernel + (input.oneHotDepth + input.dense.reduce(0) { $0 + $1.width }) * G,
+                      beta: 0, c: scratch)
+        }
+        return StepKernels(recurrent: zip(layers, weights).map { LSTM.packRecurrent($0, $1, transposed: false) })
     }
 
     /// Runs step t through all layers; layer 0 reads `input.classes` row t (written by the caller
-    /// beforehand, e.g. the previous step's sample) and the dense streams at row t.
-    public func forwardStep(_ weights: [LSTMWeights], input: SequenceInput, t: Int, forgetBias: Float = 1) {
+    /// beforehand, e.g. the previous step's sample) and the dense streams at row t. `kernels`: what
+    /// `prepareSteps` returned for these weights.
+    public func forwardStep(_ weights: [LSTMWeights], input: SequenceInput, t: Int, kernels: StepKernels,
+                            forgetBias: Float = 1) {
         for (l, s) in layers.enumerated() {
             let B = s.batch, G = 4 * s.units
             let gt = s.gates + t * B * G
@@ -215,7 +221,7 @@ public struct StackedLSTM {
                     BLAS.gemm(m: B, n: G, k: below.units, a: x, b: weights[l].kernel, beta: 1, c: gt)
                 }
             }
-            LSTM.forwardStep(s, weights[l], t: t, forgetBias: forgetBias)
+            LSTM.forwardStep(s, weights[l], t: t, forgetBias: forgetBias, recurrent: kernels.recurrent[l])
         }
     }
 
@@ -239,6 +245,12 @@ public struct StackedLSTM {
             }
         }
     }
+}
+
+/// The packed recurrent weights of a `StackedLSTM`'s layers for one step-wise pass (`StackedLSTM.prepareSteps`).
+public struct StepKernels {
+    /// Per layer, bottom first: W_h packed, or nil where the layer's steps multiply otherwise.
+    public let recurrent: [Float32Panels?]
 }
 
 /// A stack of bidirectional LSTM layers (TF `stack_bidirectional_dynamic_rnn`) from zero initial
@@ -324,10 +336,14 @@ public struct BidirectionalLSTMStack {
                 LSTM.backward(s, w, g, dh0: nil)
                 LSTM.inputBackward(s, w, g, wo, scratch: scratch)
             }
-            // Sequential: these are GEMM-bound, and multi-threaded BLAS does them as fast without the
-            // cost of switching OpenBLAS's thread count.
-            run(forwardLayers[l], fw[l], fwGrads[l], scratch.fw)
-            run(backwardLayers[l], bw[l], bwGrads[l], scratch.bw)
+            // The directions write their own gradients and scratch: concurrently, like the forward pass.
+            if forwardLayers[l].batch >= Parallel.minimumRows {
+                Parallel.pair({ run(forwardLayers[l], fw[l], fwGrads[l], scratch.fw) },
+                              { run(backwardLayers[l], bw[l], bwGrads[l], scratch.bw) })
+            } else {
+                run(forwardLayers[l], fw[l], fwGrads[l], scratch.fw)
+                run(backwardLayers[l], bw[l], bwGrads[l], scratch.bw)
+            }
             for (s, w) in [(forwardLayers[l], fw[l]), (backwardLayers[l], bw[l])] {
                 LSTM.inputGradient(s, w, inp, scratch: scratch.fw)
             }

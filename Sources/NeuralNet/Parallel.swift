@@ -2,7 +2,7 @@ import Dispatch
 import Foundation
 
 /// Two-way task parallelism for independent halves of a computation (e.g. the fw and bw
-/// directions of a bidirectional LSTM). While both halves run, OpenBLAS and the bfloat16 products are limited
+/// directions of a bidirectional LSTM). While both halves run, OpenBLAS and the packed products are limited
 /// to one thread so each half's products run on its own core; the previous thread counts are restored after.
 public enum Parallel {
     /// Whether `pair` runs its halves concurrently (default: when the machine has ≥ 2 CPUs).
@@ -13,12 +13,18 @@ public enum Parallel {
     /// (for single rows, threaded sgemv beats two single-threaded halves).
     nonisolated(unsafe) public static var minimumRows: Int = 16
 
+    /// Whether a `pair` is running: a `pair` inside one of its halves runs its own halves one after the other
+    /// (each core is busy already).
+    nonisolated(unsafe) private static var running = false
+
     /// Runs `a` and `b` (which must not write to the same memory) and returns when both are done.
     public static func pair(_ a: () -> Void, _ b: () -> Void) {
-        guard enabled else { a(); b(); return }
-        let saved = BLAS.threads, savedBF16 = BFloat16Matrix.threads
+        guard enabled, !running else { a(); b(); return }
+        running = true
+        defer { running = false }
+        let saved = BLAS.threads, savedPacked = PackedProducts.threads
         BLAS.threads = 1
-        BFloat16Matrix.threads = 1
+        PackedProducts.threads = 1
         withoutActuallyEscaping(a) { a in
             withoutActuallyEscaping(b) { b in
                 let work = UnsafeSendable(a: a, b: b)
@@ -28,7 +34,7 @@ public enum Parallel {
             }
         }
         BLAS.threads = saved
-        BFloat16Matrix.threads = savedBF16
+        PackedProducts.threads = savedPacked
     }
 }
 

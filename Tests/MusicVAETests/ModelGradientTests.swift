@@ -32,6 +32,35 @@ struct ModelGradientTests {
         }
     }
 
+    /// A batch whose gradient is computed as two halves side by side (two CPUs, 2 × `Parallel.minimumRows` rows or
+    /// more) gives the loss and gradient of the whole batch computed at once.
+    @Test(.enabled(if: Parallel.enabled, "one CPU: batches are never split")) func halvesGiveTheWholeBatchesGradient() throws {
+        let config = MusicVAEConfig(name: "halves", depth: 9, minPitch: 60, maxPitch: 66, numSteps: 6, zSize: 5,
+                                    encoder: .init(kind: .bidirectional, layerSizes: [12]),
+                                    decoder: .init(kind: .flat, layerSizes: [10, 8]))
+        let batch = 2 * Parallel.minimumRows + 3
+        #expect(MusicVAEWorkspace.computesInHalves(rows: batch))
+        var rng = SeededGenerator(seed: 12)
+        let model = try MusicVAEModel(config: config, seed: 6)
+        let windows = (0..<batch).map { _ in (0..<config.numSteps).map { _ in Int(rng.next() % UInt64(config.depth)) } }
+        let eps = (0..<batch).map { _ in (0..<config.zSize).map { _ in rng.nextNormal() } }
+        let halves = try model.lossAndGradients(windows: windows, eps: eps, beta: 0.3, freeBits: 0)
+        // The whole batch at once, on the workspace's single-batch path.
+        var whole = [Float](repeating: 0, count: model.parameterCount)
+        var unused = SeededGenerator(seed: 0)
+        let wholeLoss = whole.withUnsafeMutableBufferPointer { g in
+            MusicVAEWorkspace(for: model).run(model, windows: windows, eps: eps, beta: 0.3, freeNats: 0, samplingProbability: 0,
+                                               rng: &unused, gradients: g.baseAddress!, trace: false).0
+        }
+        for (a, b) in zip(halves.loss.recon + halves.loss.kl, wholeLoss.recon + wholeLoss.kl) {
+            #expect(abs(a - b) <= 1e-5 * max(1, abs(b)), "loss \(a) against \(b)")
+        }
+        let scale = whole.map { abs($0) }.max()!
+        #expect(scale > 0)
+        let worst = zip(halves.gradients, whole).map { abs($0 - $1) }.max()!
+        #expect(worst <= 1e-5 * scale, "gradient differs by \(worst) (largest element \(scale))")
+    }
+
     @Test func threeLevelHierarchicalEncoderAndHierarchicalDecoder() throws {
         try check(MusicVAEConfig(name: "h3", depth: 7, minPitch: 60, maxPitch: 64, numSteps: 8, zSize: 3,
                                  encoder: .init(kind: .hierarchical, layerSizes: [4, 5, 3], levelLengths: [2, 2, 2]),

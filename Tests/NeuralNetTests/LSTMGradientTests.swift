@@ -126,8 +126,8 @@ struct LSTMGradientTests {
                     stack.layers[l].initialH.update(from: pk.ptr(p, "h\(l)"), count: B * sizes[l])
                 }
                 if stepwise {
-                    stack.prepareSteps(ws, input: input)
-                    for t in 0..<T { stack.forwardStep(ws, input: input, t: t) }
+                    let kernels = stack.prepareSteps(ws, input: input)
+                    for t in 0..<T { stack.forwardStep(ws, input: input, t: t, kernels: kernels) }
                 } else {
                     stack.forward(ws, input: input)
                 }

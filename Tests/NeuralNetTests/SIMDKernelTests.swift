@@ -2,7 +2,8 @@ import Testing
 @testable import NeuralNet
 
 /// The hand-written kernels against the code they stand in for: the AVX-512 LSTM cell bit for bit against the
-/// portable Swift cell, the bfloat16 product against a Double product of the same rounded inputs.
+/// portable Swift cell, the bfloat16 product against a Double product of the same rounded inputs (the float32
+/// panel kernel: `Float32PanelTests`).
 @Suite struct SIMDKernelTests {
     /// Gates spread over the sigmoid's whole useful range, past exp's clamps (±100), zeros and a NaN; units not a
     /// multiple of 16.
@@ -64,9 +65,9 @@ import Testing
         var rng = SeededGenerator(seed: UInt64(m * k + n))
         let a = randomFloats(m * k, 1, &rng), b = randomFloats(k * n, 0.2, &rng), c0 = randomFloats(m * n, 1, &rng)
         let packed = BFloat16Matrix(b, rows: k, columns: n)
-        let saved = BFloat16Matrix.threads
-        BFloat16Matrix.threads = threads
-        defer { BFloat16Matrix.threads = saved }
+        let saved = PackedProducts.threads
+        PackedProducts.threads = threads
+        defer { PackedProducts.threads = saved }
         for beta: Float in [0, 1] {
             var c = c0
             packed.multiply(m: m, a: a, beta: beta, c: &c)
@@ -90,6 +91,111 @@ import Testing
         BLAS.gemm(m: m, n: n, k: k, a: a, b: b, beta: 0, c: &ref)
         let scale = ref.map { abs(Double($0)) }.max()!
         #expect(zip(c, ref).allSatisfy { abs(Double($0) - Double($1)) <= 0.02 * scale })
+    }
+}
+
+/// The float32 panel kernel (an LSTM's per-step recurrent products) against a Double product of the same operands.
+@Suite struct Float32PanelTests {
+    /// B [k, n] from `b` as stored: row-major [k, n], or [n, k] read transposed.
+    func element(_ b: [Float], _ x: Int, _ j: Int, k: Int, n: Int, transposed: Bool) -> Float {
+        transposed ? b[j * k + x] : b[x * n + j]
+    }
+
+    func product(_ a: [Float], _ b: [Float], m: Int, k: Int, n: Int, transposed: Bool, beta: Float, c0: [Float]) -> [Float] {
+        var buffer = [Float](repeating: .nan, count: Float32Panels.count(rows: k, columns: n))
+        var c = c0
+        buffer.withUnsafeMutableBufferPointer { buf in
+            let panels = Float32Panels(packing: b, rows: k, columns: n, ld: transposed ? k : n, transposed: transposed,
+                                       into: buf.baseAddress!)
+            panels.multiply(m: m, a: a, beta: beta, c: &c)
+        }
+        return c
+    }
+
+    @Test(.enabled(if: SIMDKernels.avx512),
+          arguments: [(7, 37, 70, false, 1), (64, 512, 2048, false, 2), (64, 2048, 512, true, 2), (1, 256, 1024, false, 1),
+                      (13, 1024, 256, true, 2), (64, 90, 1000, false, 2)])
+    func panelsSumTheProductsInFloat32(m: Int, k: Int, n: Int, transposed: Bool, threads: Int) {
+        var rng = SeededGenerator(seed: UInt64(m * k + n))
+        let a = randomFloats(m * k, 1, &rng), b = randomFloats(k * n, 0.2, &rng), c0 = randomFloats(m * n, 1, &rng)
+        let saved = PackedProducts.threads
+        PackedProducts.threads = threads
+        defer { PackedProducts.threads = saved }
+        for beta: Float in [0, 1] {
+            let c = product(a, b, m: m, k: k, n: n, transposed: transposed, beta: beta, c0: c0)
+            var worst = 0.0
+            for i in 0..<m {
+                for j in 0..<n {
+                    var exact = beta == 1 ? Double(c0[i * n + j]) : 0, scale = 0.0
+                    for x in 0..<k {
+                        let p = Double(a[i * k + x]) * Double(element(b, x, j, k: k, n: n, transposed: transposed))
+                        exact += p; scale += abs(p)
+                    }
+                    // float32 sums of k products: each partial sum rounds once (2^-24 of its size).
+                    worst = max(worst, abs(Double(c[i * n + j]) - exact) / (Double(k) * 6e-8 * (scale + 1) + 1e-30))
+                }
+            }
+            #expect(worst <= 1, "beta \(beta): worst error \(worst)x the float32 summation bound")
+        }
+    }
+
+    /// A row's result is one chain of multiply-adds: the same bits alone, in a batch, on one thread or two.
+    @Test(.enabled(if: SIMDKernels.avx512))
+    func aRowGivesTheSameBitsInAnyBatchAndSplit() {
+        let m = 64, k = 256, n = 1024
+        var rng = SeededGenerator(seed: 9)
+        let a = randomFloats(m * k, 1, &rng), b = randomFloats(k * n, 0.2, &rng), zero = [Float](repeating: 0, count: m * n)
+        let saved = PackedProducts.threads
+        defer { PackedProducts.threads = saved }
+        PackedProducts.threads = 2
+        let split = product(a, b, m: m, k: k, n: n, transposed: false, beta: 0, c0: zero)
+        PackedProducts.threads = 1
+        let single = product(a, b, m: m, k: k, n: n, transposed: false, beta: 0, c0: zero)
+        #expect(split.map(\.bitPattern) == single.map(\.bitPattern))
+        for row in [0, 5, 63] {
+            let alone = product(Array(a[(row * k)..<((row + 1) * k)]), b, m: 1, k: k, n: n, transposed: false, beta: 0,
+                                c0: [Float](repeating: 0, count: n))
+            #expect(alone.map(\.bitPattern) == split[(row * n)..<((row + 1) * n)].map(\.bitPattern), "row \(row)")
+        }
+    }
+
+    /// A pass over packed recurrent weights (forward and backward) against the same steps on OpenBLAS.
+    @Test(.enabled(if: SIMDKernels.avx512), arguments: [false, true])
+    func packedPassMatchesTheBLASSteps(reverse: Bool) {
+        let T = 6, B = 9, H = 24, I = 3, G = 4 * H   // B over LSTM.packedMinimumRows, not a multiple of the 6-row tile
+        var rng = SeededGenerator(seed: 11)
+        let kernel = randomFloats((I + H) * G, 0.5, &rng), bias = randomFloats(G, 0.5, &rng)
+        let input = randomFloats(T * B * G, 1, &rng), dh = randomFloats(T * B * H, 1, &rng)
+        func run(packed: Bool) -> (h: [Float], dGates: [Float], dh0: [Float], dW: [Float]) {
+            var arena = Arena(capacity: Arena.capacity(for: LSTMSequence.arenaSizes(steps: T, batch: B, units: H)))
+            let seq = LSTMSequence(arena: &arena, steps: T, batch: B, units: H, reverse: reverse)
+            var dW = [Float](repeating: 0, count: (I + H) * G), db = [Float](repeating: 0, count: G)
+            var dh0 = [Float](repeating: 0, count: B * H)
+            return kernel.withUnsafeBufferPointer { k in bias.withUnsafeBufferPointer { b in
+                let w = LSTMWeights(kernel: k.baseAddress!, bias: b.baseAddress!, inputSize: I, units: H)
+                seq.gates.update(from: input, count: input.count)
+                Vec.zero(seq.initialC, B * H); Vec.zero(seq.initialH, B * H)
+                if packed {
+                    #expect(LSTM.packRecurrent(seq, w, transposed: false) != nil)
+                    LSTM.forward(seq, w)
+                } else {
+                    for p in 0..<T { LSTM.forwardStep(seq, w, t: seq.time(atPosition: p), recurrent: nil) }
+                }
+                let h = Array(UnsafeBufferPointer(start: seq.outputs, count: T * B * H))
+                seq.dh.update(from: dh, count: dh.count); Vec.zero(seq.dc, B * H)
+                dW.withUnsafeMutableBufferPointer { dw in db.withUnsafeMutableBufferPointer { dbp in dh0.withUnsafeMutableBufferPointer { d0 in
+                    let g = LSTMGradients(kernel: dw.baseAddress!, bias: dbp.baseAddress!, inputSize: I, units: H)
+                    LSTM.backward(seq, w, g, dh0: d0.baseAddress!, packingWeights: packed)
+                } } }
+                return (h, Array(UnsafeBufferPointer(start: seq.gates, count: T * B * G)), dh0, dW)
+            } }
+        }
+        let fast = run(packed: true), blas = run(packed: false)
+        for (name, (x, y)) in zip(["h", "d gates", "d h0", "d W"], zip([fast.h, fast.dGates, fast.dh0, fast.dW],
+                                                                     [blas.h, blas.dGates, blas.dh0, blas.dW])) {
+            let scale = y.map { abs($0) }.max()!
+            #expect(scale > 0 && zip(x, y).allSatisfy { abs($0 - $1) <= 1e-5 * scale }, "\(name) differs")
+        }
     }
 }
 

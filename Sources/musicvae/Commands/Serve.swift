@@ -57,7 +57,7 @@ struct Serve: ParsableCommand {
         guard let home = InstallPaths.home else { throw CLIError("cannot find the installation (Pipelines/); set MUSICVAE_HOME") }
         // Jobs run side by side, one core each: BLAS on one thread, the encoder's two directions one after the other.
         BLAS.threads = 1
-        BFloat16Matrix.threads = 1
+        PackedProducts.threads = 1
         Parallel.enabled = false
         var context = InstallPaths.context
         context.precision = model.precision.checked()
