@@ -31,14 +31,15 @@ public struct Float32Panels {
 
     /// C[M,N] = A[M,K] · self + beta · C, beta 0 or 1.  shapes: a [M,K] (row stride lda), c [M,N] (row stride ldc)
     ///
-    /// Splits the columns over two threads when the product is large (`PackedProducts`).
+    /// Splits the columns over two threads when the product is large (`PackedProducts`; `threads` overrides
+    /// `PackedProducts.threads` for this product).
     public func multiply(m: Int, a: UnsafePointer<Float>, lda: Int? = nil, beta: Float,
-                         c: UnsafeMutablePointer<Float>, ldc: Int? = nil) {
+                         c: UnsafeMutablePointer<Float>, ldc: Int? = nil, threads: Int? = nil) {
         precondition(beta == 0 || beta == 1, "float32 panels multiply with beta 0 or 1")
         if m == 0 || columns == 0 { return }
         let K = Int32(rows), N = Int32(columns), ldA = Int32(lda ?? rows), ldC = Int32(ldc ?? columns)
         let packed = storage
-        PackedProducts.split(groups: (columns + 63) / 64, multiplyAdds: m * rows * columns) { begin, end in
+        PackedProducts.split(groups: (columns + 63) / 64, multiplyAdds: m * rows * columns, threads: threads) { begin, end in
             mvae_f32_gemm_panels(Int32(m), N, K, a, ldA, packed, beta, c, ldC, Int32(begin * 4), Int32(end * 4))
         }
     }

@@ -102,12 +102,14 @@ public struct LSTMSequence {
 
     /// The Floats `init(arena:…)` takes from an arena.
     public static func arenaSizes(steps T: Int, batch B: Int, units H: Int) -> [Int] {
-        [T * B * 4 * H, (T + 1) * B * H, (T + 1) * B * H, T * B * H, T * B * H, B * H, panelCount(units: H)]
+        [T * B * 4 * H, (T + 1) * B * H, (T + 1) * B * H, T * B * H, T * B * H, B * H, panelCount(steps: T, batch: B, units: H)]
     }
 
-    /// Floats of `panels`: W_h [H,4H] or W_hᵀ [4H,H] packed, whichever is larger (the columns are padded to 64).
-    public static func panelCount(units H: Int) -> Int {
-        max(Float32Panels.count(rows: H, columns: 4 * H), Float32Panels.count(rows: 4 * H, columns: H))
+    /// Floats of `panels`: W_h [H,4H] or W_hᵀ [4H,H] packed, whichever is larger (the columns are padded to 64);
+    /// none where `LSTM.packRecurrent` never packs (one step, or fewer than `LSTM.packedMinimumRows` rows).
+    public static func panelCount(steps T: Int, batch B: Int, units H: Int) -> Int {
+        guard LSTM.packs(steps: T, batch: B) else { return 0 }
+        return max(Float32Panels.count(rows: H, columns: 4 * H), Float32Panels.count(rows: 4 * H, columns: H))
     }
 
     /// Carves the buffers out of an arena.
@@ -118,7 +120,7 @@ public struct LSTMSequence {
         tanhC = arena.take(T * B * H)
         dh = arena.take(T * B * H)
         dc = arena.take(B * H)
-        panels = arena.take(Self.panelCount(units: H))
+        panels = arena.take(Self.panelCount(steps: T, batch: B, units: H))
         steps = T; batch = B; units = H; self.reverse = reverse
     }
 
@@ -180,12 +182,15 @@ public enum LSTM {
     /// packed against 3.6 ms on OpenBLAS.)
     public static let packedMinimumRows = 8
 
+    /// Whether a pass of T steps over B rows packs its recurrent weights (given AVX-512 and float32 weights).
+    public static func packs(steps T: Int, batch B: Int) -> Bool { T > 1 && B >= packedMinimumRows }
+
     /// Packs the recurrent weights into `seq.panels` for a pass's per-step products: W_h for the forward steps, or
     /// W_hᵀ (`transposed`) for backward's dG · W_hᵀ. nil where the steps multiply otherwise: in bfloat16
     /// (`w.packed`), on CPUs without AVX-512 (OpenBLAS), for a single step, or for fewer than
     /// `packedMinimumRows` rows.
     public static func packRecurrent(_ seq: LSTMSequence, _ w: LSTMWeights, transposed: Bool) -> Float32Panels? {
-        guard SIMDKernels.avx512, w.packed == nil, seq.steps > 1, seq.batch >= packedMinimumRows else { return nil }
+        guard SIMDKernels.avx512, w.packed == nil, packs(steps: seq.steps, batch: seq.batch) else { return nil }
         let H = seq.units, G = 4 * H
         return transposed
             ? Float32Panels(packing: w.recurrentKernel, rows: G, columns: H, ld: G, transposed: true, into: seq.panels)

@@ -37,7 +37,8 @@ public struct Adam: Sendable, Equatable {
         }
     }
 
-    /// Applies one update through raw pointers (`count` = the moment count).
+    /// Applies one update through raw pointers (`count` = the moment count). Each element's update depends on that
+    /// element alone, so a large model's elements are updated in two halves side by side (`Parallel.pair`).
     @_optimize(speed)
     public mutating func update(_ p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>, learningRate: Float) {
         step += 1
@@ -48,25 +49,38 @@ public struct Adam: Sendable, Equatable {
         m.withUnsafeMutableBufferPointer { mb in
             v.withUnsafeMutableBufferPointer { vb in
                 let mp = mb.baseAddress!, vp = vb.baseAddress!
-                var i = 0
-                while i + 8 <= n {
-                    let gv = load8(g + i)
-                    let mv = b1 * load8(mp + i) + (1 - b1) * gv
-                    let vv = b2 * load8(vp + i) + (1 - b2) * gv * gv
-                    store8(mv, mp + i); store8(vv, vp + i)
-                    store8(load8(p + i) - lrt * mv / (vv.squareRoot() + eps), p + i)
-                    i += 8
+                // Elements [start, end): the moments, then the parameter.
+                func apply(_ start: Int, _ end: Int) {
+                    var i = start
+                    while i + 8 <= end {
+                        let gv = load8(g + i)
+                        let mv = b1 * load8(mp + i) + (1 - b1) * gv
+                        let vv = b2 * load8(vp + i) + (1 - b2) * gv * gv
+                        store8(mv, mp + i); store8(vv, vp + i)
+                        store8(load8(p + i) - lrt * mv / (vv.squareRoot() + eps), p + i)
+                        i += 8
+                    }
+                    while i < end {
+                        let gv = g[i]
+                        mp[i] = b1 * mp[i] + (1 - b1) * gv
+                        vp[i] = b2 * vp[i] + (1 - b2) * gv * gv
+                        p[i] -= lrt * mp[i] / (vp[i].squareRoot() + eps)
+                        i += 1
+                    }
                 }
-                while i < n {
-                    let gv = g[i]
-                    mp[i] = b1 * mp[i] + (1 - b1) * gv
-                    vp[i] = b2 * vp[i] + (1 - b2) * gv * gv
-                    p[i] -= lrt * mp[i] / (vp[i].squareRoot() + eps)
-                    i += 1
+                if n >= Self.pairedCount {
+                    let middle = n / 16 * 8
+                    Parallel.pair({ apply(0, middle) }, { apply(middle, n) })
+                } else {
+                    apply(0, n)
                 }
             }
         }
     }
+
+    /// From this many parameters on, `update` runs in two halves side by side (a batch-64 step of mel_2bar_small
+    /// spent about 3% of its time here on one core).
+    static let pairedCount = 1 << 20
 }
 
 /// Magenta's learning-rate schedule: lr = (lr0 − lrMin) · decay^step + lrMin.

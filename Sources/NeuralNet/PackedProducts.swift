@@ -11,9 +11,10 @@ public enum PackedProducts {
     static let parallelThreshold = 1 << 21
 
     /// Calls `tiles(begin, end)` over the 64-column tiles [0, groups) of a product of `multiplyAdds`: once, or
-    /// concurrently on two disjoint halves when the product is large and `threads` allows.
-    static func split(groups: Int, multiplyAdds: Int, _ tiles: (_ begin: Int, _ end: Int) -> Void) {
-        let workers = min(threads, groups, multiplyAdds >= parallelThreshold ? 2 : 1)
+    /// concurrently on two disjoint halves when the product is large and `threads` (or the `threads` given) allows.
+    static func split(groups: Int, multiplyAdds: Int, threads given: Int? = nil,
+                      _ tiles: (_ begin: Int, _ end: Int) -> Void) {
+        let workers = min(given ?? threads, groups, multiplyAdds >= parallelThreshold ? 2 : 1)
         if workers <= 1 { tiles(0, groups); return }
         withoutActuallyEscaping(tiles) { tiles in
             let job = TileJob(tiles: tiles)

@@ -27,6 +27,27 @@ struct OptimizerTests {
         #expect(p9.allSatisfy { $0 == p9[8] })
     }
 
+    /// A model large enough to be updated in two halves side by side gets, element by element, the update of
+    /// small Adams over its pieces (the halves meet at an odd element count).
+    @Test func largeUpdatesInHalvesGiveEachElementsUpdate() {
+        let n = Adam.pairedCount + 13
+        var rng = SeededGenerator(seed: 4)
+        var p = (0..<n).map { _ in rng.nextNormal() }
+        let g1 = (0..<n).map { _ in rng.nextNormal() }, g2 = (0..<n).map { _ in rng.nextNormal() }
+        var pieces = p, big = Adam(count: n)
+        big.update(&p, gradients: g1, learningRate: 0.01)
+        big.update(&p, gradients: g2, learningRate: 0.01)
+        for start in stride(from: 0, to: n, by: 100_003) {
+            let end = min(n, start + 100_003)
+            var piece = Array(pieces[start..<end]), small = Adam(count: end - start)
+            small.update(&piece, gradients: Array(g1[start..<end]), learningRate: 0.01)
+            small.update(&piece, gradients: Array(g2[start..<end]), learningRate: 0.01)
+            pieces.replaceSubrange(start..<end, with: piece)
+        }
+        #expect(p.map(\.bitPattern) == pieces.map(\.bitPattern))
+        #expect(big.m.contains { $0 != 0 })
+    }
+
     @Test func learningRateSchedule() {
         let s = ExponentialDecay()
         #expect(abs(s(0) - 1e-3) < 1e-15)

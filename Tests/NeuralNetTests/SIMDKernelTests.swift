@@ -101,13 +101,14 @@ import Testing
         transposed ? b[j * k + x] : b[x * n + j]
     }
 
-    func product(_ a: [Float], _ b: [Float], m: Int, k: Int, n: Int, transposed: Bool, beta: Float, c0: [Float]) -> [Float] {
+    func product(_ a: [Float], _ b: [Float], m: Int, k: Int, n: Int, transposed: Bool, beta: Float, c0: [Float],
+                 threads: Int) -> [Float] {
         var buffer = [Float](repeating: .nan, count: Float32Panels.count(rows: k, columns: n))
         var c = c0
         buffer.withUnsafeMutableBufferPointer { buf in
             let panels = Float32Panels(packing: b, rows: k, columns: n, ld: transposed ? k : n, transposed: transposed,
                                        into: buf.baseAddress!)
-            panels.multiply(m: m, a: a, beta: beta, c: &c)
+            panels.multiply(m: m, a: a, beta: beta, c: &c, threads: threads)
         }
         return c
     }
@@ -118,11 +119,8 @@ import Testing
     func panelsSumTheProductsInFloat32(m: Int, k: Int, n: Int, transposed: Bool, threads: Int) {
         var rng = SeededGenerator(seed: UInt64(m * k + n))
         let a = randomFloats(m * k, 1, &rng), b = randomFloats(k * n, 0.2, &rng), c0 = randomFloats(m * n, 1, &rng)
-        let saved = PackedProducts.threads
-        PackedProducts.threads = threads
-        defer { PackedProducts.threads = saved }
         for beta: Float in [0, 1] {
-            let c = product(a, b, m: m, k: k, n: n, transposed: transposed, beta: beta, c0: c0)
+            let c = product(a, b, m: m, k: k, n: n, transposed: transposed, beta: beta, c0: c0, threads: threads)
             var worst = 0.0
             for i in 0..<m {
                 for j in 0..<n {
@@ -145,16 +143,12 @@ import Testing
         let m = 64, k = 256, n = 1024
         var rng = SeededGenerator(seed: 9)
         let a = randomFloats(m * k, 1, &rng), b = randomFloats(k * n, 0.2, &rng), zero = [Float](repeating: 0, count: m * n)
-        let saved = PackedProducts.threads
-        defer { PackedProducts.threads = saved }
-        PackedProducts.threads = 2
-        let split = product(a, b, m: m, k: k, n: n, transposed: false, beta: 0, c0: zero)
-        PackedProducts.threads = 1
-        let single = product(a, b, m: m, k: k, n: n, transposed: false, beta: 0, c0: zero)
+        let split = product(a, b, m: m, k: k, n: n, transposed: false, beta: 0, c0: zero, threads: 2)
+        let single = product(a, b, m: m, k: k, n: n, transposed: false, beta: 0, c0: zero, threads: 1)
         #expect(split.map(\.bitPattern) == single.map(\.bitPattern))
         for row in [0, 5, 63] {
             let alone = product(Array(a[(row * k)..<((row + 1) * k)]), b, m: 1, k: k, n: n, transposed: false, beta: 0,
-                                c0: [Float](repeating: 0, count: n))
+                                c0: [Float](repeating: 0, count: n), threads: 1)
             #expect(alone.map(\.bitPattern) == split[(row * n)..<((row + 1) * n)].map(\.bitPattern), "row \(row)")
         }
     }

@@ -143,7 +143,7 @@ struct Train: ParsableCommand {
         }
         defer { mpi?.finish() }
         let cfg = stage.applied(to: try loadConfig(config))
-        if cfg.decoder.kind == .hierarchical && (samplingSchedule == .inverseSigmoid || (samplingRate ?? 0) > 0) {
+        if cfg.decoder.kind == .hierarchical && (cfg.samplingSchedule == .inverseSigmoid || cfg.samplingRate > 0) {
             throw CLIError("--sampling-schedule and --sampling-rate are for flat decoders: \(cfg.name)'s decoder is "
                            + "hierarchical and trains teacher-forced (its bar decoder is fed the true previous step; "
                            + "--sampling-rate 0 says so)")
