@@ -13,18 +13,26 @@ public enum Parallel {
     /// (for single rows, threaded sgemv beats two single-threaded halves).
     nonisolated(unsafe) public static var minimumRows: Int = 16
 
-    /// Whether a `pair` is running: a `pair` inside one of its halves runs its own halves one after the other
-    /// (each core is busy already).
+    /// Guards `running` and the thread counts a running `pair` has saved.
+    private static let lock = NSLock()
+    /// Whether a `pair` is running its halves side by side: any `pair` entered meanwhile (inside one of its halves,
+    /// or from another thread) runs its halves one after the other, each core being busy already, and leaves the
+    /// thread counts to the running one, which alone restores them.
     nonisolated(unsafe) private static var running = false
 
     /// Runs `a` and `b` (which must not write to the same memory) and returns when both are done.
     public static func pair(_ a: () -> Void, _ b: () -> Void) {
-        guard enabled, !running else { a(); b(); return }
-        running = true
-        defer { running = false }
-        let saved = BLAS.threads, savedPacked = PackedProducts.threads
-        BLAS.threads = 1
-        PackedProducts.threads = 1
+        lock.lock()
+        let concurrent = enabled && !running
+        var saved = (blas: 1, packed: 1)
+        if concurrent {
+            running = true
+            saved = (BLAS.threads, PackedProducts.threads)
+            BLAS.threads = 1
+            PackedProducts.threads = 1
+        }
+        lock.unlock()
+        guard concurrent else { a(); b(); return }
         withoutActuallyEscaping(a) { a in
             withoutActuallyEscaping(b) { b in
                 let work = UnsafeSendable(a: a, b: b)
@@ -33,8 +41,11 @@ public enum Parallel {
                 }
             }
         }
-        BLAS.threads = saved
-        PackedProducts.threads = savedPacked
+        lock.lock()
+        BLAS.threads = saved.blas
+        PackedProducts.threads = saved.packed
+        running = false
+        lock.unlock()
     }
 }
 
