@@ -134,7 +134,8 @@ public struct MusicVAEConfig: Codable, Sendable, Equatable {
     public var gradClip: Double
     /// Gradients with a global norm at or above this are zeroed (Magenta's grad_norm_clip_to_zero).
     public var gradNormClipToZero: Double
-    /// How often a flat decoder is fed its own draw instead of the true previous step during training.
+    /// How often the decoder is fed its own draw instead of the true previous step during training (a hierarchical
+    /// decoder within each bar).
     public enum SamplingSchedule: String, ConfigChoice {
         /// The probability `samplingRate` at every step (0: teacher forcing).
         case constant
@@ -142,7 +143,7 @@ public struct MusicVAEConfig: Codable, Sendable, Equatable {
         case inverseSigmoid = "inverse_sigmoid"
     }
 
-    /// Scheduled sampling for flat decoders (written as "constant" or "inverse_sigmoid").
+    /// Scheduled sampling (written as "constant" or "inverse_sigmoid").
     public var samplingSchedule: SamplingSchedule
     /// Constant sampling probability, or the k of the inverse-sigmoid schedule.
     public var samplingRate: Double
@@ -291,9 +292,8 @@ public struct MusicVAEConfig: Codable, Sendable, Equatable {
     /// Free nats: freeBits · ln 2.
     public var freeNats: Double { freeBits * M_LN2 }
 
-    /// Scheduled-sampling probability at a step (0 for hierarchical decoders).
+    /// Scheduled-sampling probability at a step.
     public func samplingProbability(atStep step: Int) -> Double {
-        guard decoder.kind == .flat else { return 0 }
         switch samplingSchedule {
         case .inverseSigmoid:
             let k = samplingRate

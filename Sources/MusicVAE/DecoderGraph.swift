@@ -112,10 +112,11 @@ final class DecoderGraph {
     }
 
     /// Teacher-forced forward from z [B, Z]; returns the reconstruction loss of each window.
-    /// With `samplingProbability` > 0 (flat decoders), each step's input is, with that probability,
-    /// a sample from the previous step's output distribution instead of the true token.
-    /// With `rowSeeds` (one per row), each row's sampling draws come from its own generator, so a row decodes
-    /// the same whichever batch or process it is in (data-parallel training splits batches across processes).
+    /// With `samplingProbability` > 0, each step's input is, with that probability, a sample from the previous
+    /// step's output distribution instead of the true token; in a hierarchical decoder within each bar (the bars
+    /// run side by side as rows, so a bar's first step keeps the true last note of the bar before).
+    /// With `rowSeeds` (one per window), each window's sampling draws come from its own generators (one per bar),
+    /// so a window decodes the same whichever batch or process it is in (data-parallel training splits batches).
     func forward<R: RandomNumberGenerator>(_ p: UnsafePointer<Float>, z: UnsafePointer<Float>,
                                            samplingProbability: Double = 0, keepLogits: Bool = false,
                                            rng: inout R, rowSeeds: [UInt64]? = nil) -> [Double] {
@@ -123,9 +124,12 @@ final class DecoderGraph {
         let input = decoderInput(z)
         let V = config.depth, N = rowsN, T = steps
         let ws = decSlots.map { $0.weights(p) }
-        if samplingProbability > 0 && cond == nil {
-            var rowGenerators = (rowSeeds ?? []).map { SeededGenerator(seed: $0) }
-            precondition(rowGenerators.isEmpty || rowGenerators.count == N, "one seed per row")
+        if samplingProbability > 0 {
+            precondition(rowSeeds == nil || rowSeeds!.count == batch, "one seed per window")
+            // Row r is bar r / B of window r % B (bar 0: the window's own seed, as a flat decoder's row).
+            var rowGenerators = (rowSeeds ?? []).isEmpty ? [] : (0..<N).map { r in
+                SeededGenerator(seed: rowSeeds![r % batch] ^ (UInt64(r / batch) &* 0xA076_1D64_78BD_642F))
+            }
             let kernels = dec.prepareSteps(ws, input: input)
             let top = dec.layers.last!
             for t in 0..<T {

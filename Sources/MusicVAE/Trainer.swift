@@ -16,7 +16,7 @@ public struct TrainingStepResult: Sendable {
 }
 
 /// Trains a model with Magenta's recipe: z = mu + sigma·eps (eps ~ N(0, I)), β annealing,
-/// free bits, scheduled sampling (flat decoders), global-norm clipping, Adam with exponential
+/// free bits, scheduled sampling, global-norm clipping, Adam with exponential
 /// learning-rate decay. Not thread-safe.
 public final class MusicVAETrainer {
     /// The model being trained (updated in place by every step).

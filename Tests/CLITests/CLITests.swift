@@ -864,10 +864,6 @@ func scratchFolder() throws -> String {
         let drumAttribute = try CLI.run(["edit", ode, "--attribute", "cymbal_share", "-o", dir + "/e.mid"])
         #expect(drumAttribute.status == 2 && drumAttribute.stderr.contains("--attribute cymbal_share is not a melody attribute")
                 && drumAttribute.stderr.contains("add --track drums"), "\(drumAttribute.stderr)")
-        // Scheduled sampling is for flat decoders: a hierarchical model refuses it instead of training without it.
-        let hierarchical = try CLI.run(["train", "--config", "mel_16bar_hier", "--data", ode, "--out", dir + "/h", "--steps", "1", "--sampling-rate", "0.2"])
-        #expect(hierarchical.status == 1 && hierarchical.stderr.contains("--sampling-schedule and --sampling-rate are for flat decoders: "
-                                                                          + "mel_16bar_hier's decoder is hierarchical"), "\(hierarchical.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
         // An input that is not there, and a folder with no MIDI files, name the path the user gave (not the bundled
         // YAML's line) and stop before anything runs, instead of "0 inputs" and exit 0.

@@ -31,6 +31,38 @@ struct ModelTests {
         #expect(keys == ["paths", "weights"] + Array(repeating: ["dtype", "name", "shape"], count: m.parameters.entries.count).flatMap { $0 })
     }
 
+    /// Scheduled sampling in a hierarchical decoder: within each bar the decoder reads its own draws, a bar's first
+    /// step keeps the true last note of the bar before, and a window draws alike alone or in a batch.
+    @Test func hierarchicalSamplingDrawsWithinBars() throws {
+        let config = MusicVAEConfig(name: "hs", depth: 7, minPitch: 60, maxPitch: 64, numSteps: 8, zSize: 3,
+                                    encoder: .init(kind: .bidirectional, layerSizes: [5]),
+                                    decoder: .init(kind: .hierarchical, layerSizes: [6], conductorSizes: [4], numBars: 2, stepsPerBar: 4))
+        var rng = SeededGenerator(seed: 8)
+        var model = try MusicVAEModel(config: config, seed: 2)
+        for i in model.parameters.values.indices { model.parameters.values[i] = (rng.nextUniform() * 2 - 1) * 0.8 }
+        let windows = (0..<3).map { _ in (0..<8).map { _ in Int(rng.next() % 7) } }
+        let eps = (0..<3).map { _ in (0..<3).map { _ in rng.nextNormal() } }
+        func run(_ rows: Range<Int>, p: Double, _ ws: MusicVAEWorkspace) -> LossBreakdown {
+            var unused = SeededGenerator(seed: 0)
+            return ws.run(model, windows: Array(windows[rows]), eps: Array(eps[rows]), beta: 0.3, freeNats: 0,
+                          samplingProbability: p, rng: &unused, gradients: nil, trace: false,
+                          rowSeeds: rows.map { UInt64(100 + $0) }).0
+        }
+        let ws = MusicVAEWorkspace(for: model)
+        let forced = run(0..<3, p: 0, ws), sampled = run(0..<3, p: 1, ws)
+        let dec = ws.decoder(3)
+        var drawn = 0
+        for r in 0..<dec.rowsN {
+            let (b, g) = dec.position(row: r, step: 0)
+            #expect(dec.prev.pointer[r] == (g == 0 ? -1 : Int32(windows[b][g - 1])), "row \(r): a bar starts on the true note")
+            for t in 1..<dec.steps where dec.prev.pointer[t * dec.rowsN + r] != Int32(windows[b][g + t - 1]) { drawn += 1 }
+        }
+        #expect(drawn > 0, "every step after a bar's first read the true note")
+        #expect(forced.recon != sampled.recon)
+        let alone = run(1..<2, p: 1, MusicVAEWorkspace(for: model))
+        #expect(abs(alone.recon[0] - sampled.recon[1]) <= 1e-4 * abs(sampled.recon[1]))
+    }
+
     @Test func saveReplacesAtomicallyAndKeepsOtherFiles() throws {
         let tmp = Self.tempDir(), dir = tmp.appendingPathComponent("m")
         defer { try? FileManager.default.removeItem(at: tmp) }

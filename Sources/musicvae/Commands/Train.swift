@@ -83,7 +83,7 @@ struct Train: ParsableCommand {
     @Option(help: ArgumentHelp("Final KL weight: beta rises to it as (1 - betaRate^step) * max-beta.", valueName: "beta"))
     var maxBeta: Double?
 
-    @Option(help: ArgumentHelp("Flat decoders: how often the decoder is fed its own draw instead of the true previous step (hierarchical decoders train teacher-forced): constant (probability --sampling-rate; 0 is teacher forcing) or inverse_sigmoid (Magenta's schedule of rate --sampling-rate).", valueName: "schedule"))
+    @Option(help: ArgumentHelp("How often the decoder is fed its own draw instead of the true previous step (a hierarchical decoder: within each bar, a bar's first step gets the true note before it): constant (probability --sampling-rate; 0 is teacher forcing) or inverse_sigmoid (Magenta's schedule of rate --sampling-rate).", valueName: "schedule"))
     var samplingSchedule: MusicVAEConfig.SamplingSchedule?
 
     @Option(help: ArgumentHelp("The sampling schedule's probability (constant) or rate (inverse_sigmoid).", valueName: "rate"))
@@ -143,11 +143,6 @@ struct Train: ParsableCommand {
         }
         defer { mpi?.finish() }
         let cfg = stage.applied(to: try loadConfig(config))
-        if cfg.decoder.kind == .hierarchical && (cfg.samplingSchedule == .inverseSigmoid || cfg.samplingRate > 0) {
-            throw CLIError("--sampling-schedule and --sampling-rate are for flat decoders: \(cfg.name)'s decoder is "
-                           + "hierarchical and trains teacher-forced (its bar decoder is fed the true previous step; "
-                           + "--sampling-rate 0 says so)")
-        }
         if drumRecombination > 0 && cfg.lineEncoding != .drums {
             throw CLIError("--drum-recombination is for drum models; \(config) is a \(cfg.lineEncoding) model")
         }
