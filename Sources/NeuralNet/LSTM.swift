@@ -179,7 +179,7 @@ public enum LSTM {
     /// Below this many rows a pass's recurrent products stay on OpenBLAS: a row or two is a matrix-vector
     /// product, which streams the weights once a step either way (packing them costs another pass over them),
     /// and OpenBLAS splits it over both cores where a small packed product runs on one. (Batch-1 inference: 8 ms
-    /// packed against 3.6 ms on OpenBLAS.)
+    /// packed against 3 ms on OpenBLAS.)
     public static let packedMinimumRows = 8
 
     /// Whether a pass of T steps over B rows packs its recurrent weights (given AVX-512 and float32 weights).
