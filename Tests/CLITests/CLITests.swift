@@ -755,6 +755,23 @@ func scratchFolder() throws -> String {
         #expect(fields(try notes(dir + "/slip.mid")) == fields(try notes(slip)))
     }
 
+    /// `edit --isolate` adds the vector without its components along the other vectors: still more notes, fewer
+    /// than the raw vector gives (note density and pitch range overlap in this model), and `attributes matrix
+    /// --isolate` says it measured the isolated vectors.
+    @Test func isolatedEditsAddLessOfTheOtherVectors() throws {
+        let dir = try scratchFolder()
+        let ode = SharedData.packageRoot.appendingPathComponent("Examples/melodies/ode-to-joy.mid").path
+        func count(_ path: String) throws -> Int { try NoteSequence(path: path).notes.count }
+        for (flag, name) in [([String](), "raw"), (["--isolate"], "isolated")] {
+            let r = try CLI.run(["edit", ode, "--attribute", "note_density", "-o", "\(dir)/\(name).mid"] + flag)
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        let before = try count(ode), raw = try count(dir + "/raw.mid"), isolated = try count(dir + "/isolated.mid")
+        #expect(isolated > before && isolated < raw, "\(before) notes -> raw \(raw), isolated \(isolated)")
+        let matrix = try CLI.run(["attributes", "matrix", "--data", ode, "--isolate", "--limit", "8"])
+        #expect(matrix.status == 0 && matrix.stdout.contains("vectors isolated"), "\(matrix.stderr)")
+    }
+
     /// `eval --meters` measures bars of meters a model was not trained on as edits feed them to it: a 4/2 tune in
     /// halves under the 16-step model, a 6/4 tune in halves under the triple one; without it they have no windows.
     @Test func evalMeasuresBarsThatSplitIntoTheModel() throws {

@@ -12,7 +12,8 @@
 //
 // 1. Edits: every held-out 4/4 tune (up to 60; with --unseen, the first 60 of CORPUS, a collection the model never
 //    saw) reconstructed, and edited with note_density +1 and -1 through the bundled pipelines, with the tune kept
-//    (the default: isolated vector, windows moved back to their key and register) and without; reports the mean
+//    (the default: windows moved back to their key and register; --isolate: the vector without its components along
+//    the other vectors) and without; reports the mean
 //    note density (onsets per 16th step), the change in note count, the mean |shift| of the mean pitch in
 //    semitones, and how recognisable the edit stays: the cosine similarity of pitch-class histograms and the share
 //    of the original's onset pitches kept.
@@ -28,6 +29,8 @@ import Training
 
 let unseen = CommandLine.arguments.contains("--unseen")
 let samplesOnly = CommandLine.arguments.contains("--samples-only")
+/// `--isolate`: the edits add the vector without its components along the other attribute vectors.
+let isolate = CommandLine.arguments.contains("--isolate")
 /// Positional arguments (everything but the flags), the value of `--sample-draws` (1 when absent) and of
 /// `--temperature` (the decoding temperature of the prior samples: 0.5, the models issue's, when absent; 0 decodes
 /// greedily).
@@ -91,12 +94,14 @@ for (i, tune) in tunes.enumerated() where !samplesOnly {
     let outputs: [(String, String?)] = [
         ("original", tune),
         ("reconstruct", try runPipeline("reconstruct", ["model": .string(model), "output": "\(out)/r\(i).mid"], tune)),
-        ("more notes (+1)", try runPipeline("edit", ["model": .string(model), "attribute": "note_density", "amount": .double(1), "output": "\(out)/p\(i).mid"], tune)),
-        ("fewer notes (-1)", try runPipeline("edit", ["model": .string(model), "attribute": "note_density", "amount": .double(-1), "output": "\(out)/m\(i).mid"], tune)),
+        ("more notes (+1)", try runPipeline("edit", ["model": .string(model), "attribute": "note_density", "amount": .double(1), "isolate": .bool(isolate),
+                                                     "output": "\(out)/p\(i).mid"], tune)),
+        ("fewer notes (-1)", try runPipeline("edit", ["model": .string(model), "attribute": "note_density", "amount": .double(-1), "isolate": .bool(isolate),
+                                                      "output": "\(out)/m\(i).mid"], tune)),
         ("more, tune not kept", try runPipeline("edit", ["model": .string(model), "attribute": "note_density", "amount": .double(1), "keep_tune": .bool(false),
-                                                          "output": "\(out)/pf\(i).mid"], tune)),
+                                                          "isolate": .bool(isolate), "output": "\(out)/pf\(i).mid"], tune)),
         ("fewer, tune not kept", try runPipeline("edit", ["model": .string(model), "attribute": "note_density", "amount": .double(-1), "keep_tune": .bool(false),
-                                                           "output": "\(out)/mf\(i).mid"], tune)),
+                                                           "isolate": .bool(isolate), "output": "\(out)/mf\(i).mid"], tune)),
     ]
     for (name, path) in outputs {
         guard let path else { print("  \(name): no output for \(tune)"); continue }

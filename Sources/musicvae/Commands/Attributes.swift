@@ -76,6 +76,12 @@ struct Attributes: ParsableCommand {
         @Option(help: "Windows used (held-out ones first, spread evenly).")
         var limit: Int = 1000
 
+        @Flag(help: """
+            Add each vector without its components along the other vectors (what the attribute stage's isolate \
+            parameter does).
+            """)
+        var isolate = false
+
         @Flag(help: "Print JSON.")
         var json = false
 
@@ -111,7 +117,9 @@ struct Attributes: ParsableCommand {
             let before = try means(mu)
             var matrix: [[Double]] = []
             for name in names {
-                guard let v = vectors.vectors[name] else { throw CLIError("attributes.json has no vector for \(name)") }
+                guard let raw = vectors.vectors[name] else { throw CLIError("attributes.json has no vector for \(name)") }
+                let v = isolate ? Latent.orthogonalized(raw, against: vectors.vectors.filter { $0.key != name }
+                                                                    .sorted { $0.key < $1.key }.map(\.value)) : raw
                 let after = try means(mu.map { Latent.add($0, v, amount: amount) })
                 matrix.append(zip(after, before).map { $1 != 0 ? ($0 - $1) / abs($1) : $0 - $1 })
             }
@@ -120,7 +128,7 @@ struct Attributes: ParsableCommand {
                                             baseline: Dictionary(uniqueKeysWithValues: zip(names, before)), relative_change: matrix)))
                 return
             }
-            print("\(windows.count) windows, amount \(amount); rows: vector added, columns: relative change of the attribute")
+            print("\(windows.count) windows, amount \(amount)\(isolate ? ", vectors isolated" : ""); rows: vector added, columns: relative change of the attribute")
             let short = encoding == .drums ? ["density", "sync", "cymbals"] : ["density", "interval", "range", "sync16", "sync8", "diatonic"]
             print("".padding(toLength: 18, withPad: " ", startingAt: 0) + short.map { $0.padding(toLength: 10, withPad: " ", startingAt: 0) }.joined())
             for (i, row) in matrix.enumerated() {

@@ -116,6 +116,9 @@ struct Edit: ParsableCommand {
         """)
     var keepTune = true
 
+    @Flag(help: "Add the attribute vector without its components along the model's other attribute vectors.")
+    var isolate = false
+
     @OptionGroup var model: ModelOption
 
     func validate() throws {
@@ -137,7 +140,8 @@ struct Edit: ParsableCommand {
         let toStdout = StandardStreams.isStandardOutput(output)
         try runBundledPipeline("edit", inputs: [source], settings: [
             "output": .string(target), "model": .string(folder), "attribute": .string(attribute.name), "amount": .double(amount),
-            "bars": .int(try modelBars(folder)), "track": .string(chosen), "keep_tune": .bool(keepTune)], statusToStandardError: toStdout, precision: model.precision.checked())
+            "bars": .int(try modelBars(folder)), "track": .string(chosen), "keep_tune": .bool(keepTune),
+            "isolate": .bool(isolate)], statusToStandardError: toStdout, precision: model.precision.checked())
         if let wav { try runBundledPipeline("render", inputs: [target], settings: ["output": .string(wav)], statusToStandardError: toStdout) }
         try streams.finish(output, written: target)
     }
