@@ -127,9 +127,9 @@ final class DecoderGraph {
         if samplingProbability > 0 {
             precondition(rowSeeds == nil || rowSeeds!.count == batch, "one seed per window")
             // Row r is bar r / B of window r % B (bar 0: the window's own seed, as a flat decoder's row).
-            var rowGenerators = (rowSeeds ?? []).isEmpty ? [] : (0..<N).map { r in
-                SeededGenerator(seed: rowSeeds![r % batch] ^ (UInt64(r / batch) &* 0xA076_1D64_78BD_642F))
-            }
+            var rowGenerators = rowSeeds.map { seeds in
+                (0..<N).map { r in SeededGenerator(seed: seeds[r % batch] ^ (UInt64(r / batch) &* 0xA076_1D64_78BD_642F)) }
+            } ?? []
             let kernels = dec.prepareSteps(ws, input: input)
             let top = dec.layers.last!
             for t in 0..<T {

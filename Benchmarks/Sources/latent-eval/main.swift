@@ -89,19 +89,20 @@ let rows = ["original", "reconstruct", "more notes (+1)", "fewer notes (-1)", "m
 var results = Dictionary(uniqueKeysWithValues: rows.map { ($0, Stats()) })
 func meanPitch(_ notes: [Note]) -> Double { Double(notes.reduce(0) { $0 + $1.pitch }) / Double(max(1, notes.count)) }
 for (i, tune) in tunes.enumerated() where !samplesOnly {
+    /// The tune through edit.yaml along the note-density vector.
+    func densityEdit(_ amount: Double, keepTune: Bool, _ output: String) throws -> String? {
+        try runPipeline("edit", ["model": .string(model), "attribute": "note_density", "amount": .double(amount),
+                                 "keep_tune": .bool(keepTune), "isolate": .bool(isolate), "output": .string(output)], tune)
+    }
     let original = try melody(tune)
     let steps = Double(max(1, (original.map(\.end).max() ?? 1)))
     let outputs: [(String, String?)] = [
         ("original", tune),
         ("reconstruct", try runPipeline("reconstruct", ["model": .string(model), "output": "\(out)/r\(i).mid"], tune)),
-        ("more notes (+1)", try runPipeline("edit", ["model": .string(model), "attribute": "note_density", "amount": .double(1), "isolate": .bool(isolate),
-                                                     "output": "\(out)/p\(i).mid"], tune)),
-        ("fewer notes (-1)", try runPipeline("edit", ["model": .string(model), "attribute": "note_density", "amount": .double(-1), "isolate": .bool(isolate),
-                                                      "output": "\(out)/m\(i).mid"], tune)),
-        ("more, tune not kept", try runPipeline("edit", ["model": .string(model), "attribute": "note_density", "amount": .double(1), "keep_tune": .bool(false),
-                                                          "isolate": .bool(isolate), "output": "\(out)/pf\(i).mid"], tune)),
-        ("fewer, tune not kept", try runPipeline("edit", ["model": .string(model), "attribute": "note_density", "amount": .double(-1), "keep_tune": .bool(false),
-                                                           "isolate": .bool(isolate), "output": "\(out)/mf\(i).mid"], tune)),
+        ("more notes (+1)", try densityEdit(1, keepTune: true, "\(out)/p\(i).mid")),
+        ("fewer notes (-1)", try densityEdit(-1, keepTune: true, "\(out)/m\(i).mid")),
+        ("more, tune not kept", try densityEdit(1, keepTune: false, "\(out)/pf\(i).mid")),
+        ("fewer, tune not kept", try densityEdit(-1, keepTune: false, "\(out)/mf\(i).mid")),
     ]
     for (name, path) in outputs {
         guard let path else { print("  \(name): no output for \(tune)"); continue }
