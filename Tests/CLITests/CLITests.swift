@@ -755,21 +755,45 @@ func scratchFolder() throws -> String {
         #expect(fields(try notes(dir + "/slip.mid")) == fields(try notes(slip)))
     }
 
-    /// `edit --isolate` adds the vector without its components along the other vectors: still more notes, fewer
-    /// than the raw vector gives (note density and pitch range overlap in this model), and `attributes matrix
-    /// --isolate` says it measured the isolated vectors.
-    @Test func isolatedEditsAddLessOfTheOtherVectors() throws {
+    /// Every edit direction adds notes to Ode to Joy: the disentangled one (the default), the raw quartile vector
+    /// and the orthogonal one (weaker than raw: note density and pitch range overlap in this model). A model
+    /// whose attributes.json predates the directions gets an error that names the file and both ways out, and
+    /// `--direction raw` still edits with it. `attributes matrix --json` measures what it says it measured.
+    @Test func editDirections() throws {
         let dir = try scratchFolder()
         let ode = SharedData.packageRoot.appendingPathComponent("Examples/melodies/ode-to-joy.mid").path
         func count(_ path: String) throws -> Int { try NoteSequence(path: path).notes.count }
-        for (flag, name) in [([String](), "raw"), (["--isolate"], "isolated")] {
-            let r = try CLI.run(["edit", ode, "--attribute", "note_density", "-o", "\(dir)/\(name).mid"] + flag)
+        for direction in ["default", "raw", "orthogonal"] {
+            let flag = direction == "default" ? [] : ["--direction", direction]
+            let r = try CLI.run(["edit", ode, "--attribute", "note_density", "-o", "\(dir)/\(direction).mid"] + flag)
             #expect(r.status == 0, "\(r.stderr)")
         }
-        let before = try count(ode), raw = try count(dir + "/raw.mid"), isolated = try count(dir + "/isolated.mid")
-        #expect(isolated > before && isolated < raw, "\(before) notes -> raw \(raw), isolated \(isolated)")
-        let matrix = try CLI.run(["attributes", "matrix", "--data", ode, "--isolate", "--limit", "8"])
-        #expect(matrix.status == 0 && matrix.stdout.contains("vectors isolated"), "\(matrix.stderr)")
+        let before = try count(ode), disentangled = try count(dir + "/default.mid")
+        let raw = try count(dir + "/raw.mid"), orthogonal = try count(dir + "/orthogonal.mid")
+        #expect(disentangled > before + before / 4 && raw > before && orthogonal > before && orthogonal < raw,
+                "\(before) notes -> disentangled \(disentangled), raw \(raw), orthogonal \(orthogonal)")
+
+        let old = dir + "/old-model"
+        try FileManager.default.copyItem(atPath: SharedData.packageRoot.appendingPathComponent("Models/mel_2bar_small").path, toPath: old)
+        let file = URL(fileURLWithPath: old + "/attributes.json")
+        var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
+        json["directions"] = nil
+        try JSONSerialization.data(withJSONObject: json).write(to: file)
+        let refused = try CLI.run(["edit", ode, "--attribute", "note_density", "--model", old, "-o", dir + "/old.mid"])
+        #expect(refused.status != 0 && refused.stderr.contains(old + "/attributes.json has no disentangled direction for note_density")
+                && refused.stderr.contains("musicvae attributes compute") && refused.stderr.contains("direction raw"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/old.mid"))
+        let rawOld = try CLI.run(["edit", ode, "--attribute", "note_density", "--model", old, "--direction", "raw", "-o", dir + "/old.mid"])
+        #expect(rawOld.status == 0, "\(rawOld.stderr)")
+        #expect(try count(dir + "/old.mid") == raw)
+
+        struct Matrix: Decodable { let direction: String; let attributes: [String]; let standardized_change: [[Double]] }
+        let matrix = try CLI.run(["attributes", "matrix", "--data", ode, "--limit", "8", "--json"])
+        #expect(matrix.status == 0, "\(matrix.stderr)")
+        let m = try JSONDecoder().decode(Matrix.self, from: Data(matrix.stdout.utf8))
+        #expect(m.direction == "disentangled" && m.standardized_change.count == 6 && m.standardized_change.allSatisfy { $0.count == 6 })
+        // More notes along the density direction, on these windows too.
+        #expect(m.standardized_change[0][0] > 0.5, "\(m.standardized_change[0])")
     }
 
     /// `eval --meters` measures bars of meters a model was not trained on as edits feed them to it: a 4/2 tune in

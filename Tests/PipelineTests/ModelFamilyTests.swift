@@ -21,7 +21,7 @@ import NoteSequences
             try MusicVAEModel(config: config, seed: 3).save(to: folder)
             var vectors: [String: [Float]] = [:]
             for (i, attribute) in MelodyAttributes.names.enumerated() { vectors[attribute] = (0..<8).map { $0 == i ? 3 : 0 } }
-            try AttributeVectors(vectors: vectors, quartileMeans: [:], windows: 0, data: [], method: "test").save(to: folder)
+            try AttributeVectors(vectors: vectors, directions: vectors, quartileMeans: [:], windows: 0, data: [], method: "test").save(to: folder)
         }
         return models + "/duple"
     }

@@ -17,7 +17,7 @@ import NoteSequences
         let z = 8
         var vectors: [String: [Float]] = [:]
         for (i, name) in MelodyAttributes.names.enumerated() { vectors[name] = (0..<z).map { $0 == i ? 3 : 0 } }
-        try AttributeVectors(vectors: vectors, quartileMeans: [:], windows: 0, data: [], method: "test").save(to: URL(fileURLWithPath: folder))
+        try AttributeVectors(vectors: vectors, directions: vectors, quartileMeans: [:], windows: 0, data: [], method: "test").save(to: URL(fileURLWithPath: folder))
         return folder
     }
 

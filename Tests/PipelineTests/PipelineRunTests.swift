@@ -152,7 +152,8 @@ func temporaryFolder() throws -> String {
         }
         let whole = try run("whole", nil)
         #expect(whole.inputs == 10_939)
-        #expect(whole.failures.map { ($0.path as NSString).lastPathComponent }.sorted() == ["cut.mid", "empty.mid", "garbage.mid"])
+        #expect(whole.failures.map { ($0.path as NSString).lastPathComponent }.sorted() == ["cut.mid", "empty.mid", "garbage.mid"],
+                "\(whole.failures.map { "\($0.path): \($0.message)" })")
         #expect(whole.outputCount == 10_936 - (whole.stages[1].dropped["no notes"] ?? 0))
         let first = try run("shards", Shard("1/2"))
         let second = try run("shards", Shard("2/2"))

@@ -1,6 +1,6 @@
 // latent-eval: what the latent-space tools do to real music, measured on held-out folk tunes.
 //
-//   swift run -c release --package-path Benchmarks latent-eval [MODEL] [CORPUS] [--unseen] [--samples-only] [--sample-draws N] [--temperature T]
+//   swift run -c release --package-path Benchmarks latent-eval [MODEL] [CORPUS] [--unseen] [--samples-only] [--sample-draws N] [--temperature T] [--direction D]
 //
 // --samples-only measures the prior samples alone (3.), for models without attribute vectors (the KL/free-bits
 // trade-off runs, and drum models: `latent-eval Models/drums_2bar_small ../shared/corpus/grooves --samples-only`
@@ -12,8 +12,8 @@
 //
 // 1. Edits: every held-out 4/4 tune (up to 60; with --unseen, the first 60 of CORPUS, a collection the model never
 //    saw) reconstructed, and edited with note_density +1 and -1 through the bundled pipelines, with the tune kept
-//    (the default: windows moved back to their key and register; --isolate: the vector without its components along
-//    the other vectors) and without; reports the mean
+//    (the default: windows moved back to their key and register; --direction raw|orthogonal: that vector instead
+//    of the disentangled direction) and without; reports the mean
 //    note density (onsets per 16th step), the change in note count, the mean |shift| of the mean pitch in
 //    semitones, and how recognisable the edit stays: the cosine similarity of pitch-class histograms and the share
 //    of the original's onset pitches kept.
@@ -29,22 +29,23 @@ import Training
 
 let unseen = CommandLine.arguments.contains("--unseen")
 let samplesOnly = CommandLine.arguments.contains("--samples-only")
-/// `--isolate`: the edits add the vector without its components along the other attribute vectors.
-let isolate = CommandLine.arguments.contains("--isolate")
 /// Positional arguments (everything but the flags), the value of `--sample-draws` (1 when absent) and of
 /// `--temperature` (the decoding temperature of the prior samples: 0.5, the models issue's, when absent; 0 decodes
 /// greedily).
-let (args, sampleDraws, sampleTemperature, referencePaths): ([String], Int, Float, [String]?) = {
-    var out: [String] = [], draws = 1, temperature: Float = 0.5, reference: [String]?, rest = Array(CommandLine.arguments.dropFirst())[...]
+/// `--direction`: which vector the edits add (the attribute stage's direction: disentangled when absent).
+let (args, sampleDraws, sampleTemperature, referencePaths, direction): ([String], Int, Float, [String]?, String) = {
+    var out: [String] = [], draws = 1, temperature: Float = 0.5, reference: [String]?, direction = "disentangled"
+    var rest = Array(CommandLine.arguments.dropFirst())[...]
     while let a = rest.popFirst() {
         switch a {
         case "--sample-draws": draws = rest.popFirst().flatMap { Int($0) } ?? 1
         case "--temperature": temperature = rest.popFirst().flatMap { Float($0) } ?? 0.5
         case "--reference": reference = rest.popFirst().map { $0.split(separator: ",").map(String.init) }
+        case "--direction": direction = rest.popFirst() ?? direction
         default: if !a.hasPrefix("--") { out.append(a) }
         }
     }
-    return (out, max(1, draws), max(0, temperature), reference)
+    return (out, max(1, draws), max(0, temperature), reference, direction)
 }()
 let model = args.count > 0 ? args[0] : "Models/mel_2bar_small"
 let corpus = args.count > 1 ? args[1] : "../shared/corpus/folk"
@@ -58,7 +59,7 @@ for f in inputs {
     tunes.append(f.path)
     if tunes.count == 60 || samplesOnly { break }
 }
-print("latent-eval: model \(model), \(tunes.count) \(unseen ? "unseen" : "held-out") 4/4 and 2/2 tunes from \(corpus)")
+print("latent-eval: model \(model), \(direction) directions, \(tunes.count) \(unseen ? "unseen" : "held-out") 4/4 and 2/2 tunes from \(corpus)")
 
 let out = NSTemporaryDirectory() + "latent-eval-\(getpid())"
 try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
@@ -92,7 +93,7 @@ for (i, tune) in tunes.enumerated() where !samplesOnly {
     /// The tune through edit.yaml along the note-density vector.
     func densityEdit(_ amount: Double, keepTune: Bool, _ output: String) throws -> String? {
         try runPipeline("edit", ["model": .string(model), "attribute": "note_density", "amount": .double(amount),
-                                 "keep_tune": .bool(keepTune), "isolate": .bool(isolate), "output": .string(output)], tune)
+                                 "keep_tune": .bool(keepTune), "direction": .string(direction), "output": .string(output)], tune)
     }
     let original = try melody(tune)
     let steps = Double(max(1, (original.map(\.end).max() ?? 1)))

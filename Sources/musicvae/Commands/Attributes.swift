@@ -13,9 +13,12 @@ struct Attributes: ParsableCommand {
     /// `musicvae attributes compute --model DIR --data PATH...`.
     struct Compute: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Encode the training windows and store, per attribute, mean z of the top quartile minus mean z of the bottom quartile.",
-            discussion: "Where most windows share one value (no syncopation at all, entirely diatonic), the groups are "
-                + "split by value instead: the windows above that value against those at it, or at it against those below. "
+            abstract: "Encode the training windows and store, per attribute, its quartile vector and its disentangled direction.",
+            discussion: "The vector: mean z of the top quartile minus mean z of the bottom quartile. Where most windows share "
+                + "one value (no syncopation at all, entirely diatonic), the groups are split by value instead: the windows "
+                + "above that value against those at it, or at it against those below. The direction (what edits add by "
+                + "default): z regressed on all the attributes together (least squares), the attribute's coefficients times "
+                + "its top-minus-bottom gap: the expected move of z when that attribute moves by the gap and the others stay. "
                 + "Writes attributes.json into the model folder. Melody models: " + MelodyAttributes.names.joined(separator: ", ")
                 + "; drum models: " + DrumAttributes.names.joined(separator: ", ") + ".")
 
@@ -49,8 +52,10 @@ struct Attributes: ParsableCommand {
             print("\(windows.count) windows encoded; attributes.json written to \(folder)")
             for name in names {
                 let q = vectors.quartileMeans[name]!
-                print(String(format: "  %-18@ mean of the top group %.3f, of the bottom %.3f, |v| %.2f", name as NSString, q[0], q[1],
-                             Latent.norm(vectors.vectors[name]!)))
+                let v = vectors.vectors[name]!, d = vectors.directions?[name] ?? v
+                print(String(format: "  %-18@ mean of the top group %.3f, of the bottom %.3f, |vector| %.2f, |direction| %.2f, cosine %.2f",
+                             name as NSString, q[0], q[1], Latent.norm(v), Latent.norm(d),
+                             Latent.dot(v, d) / max(1e-12, Latent.norm(v) * Latent.norm(d))))
             }
         }
     }
@@ -58,11 +63,15 @@ struct Attributes: ParsableCommand {
     /// `musicvae attributes matrix --model DIR --data PATH...`.
     struct Matrix: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "For every attribute vector added to every window, the mean relative change of every attribute.",
+            abstract: "For every attribute vector added to every window, how far every attribute moves.",
             discussion: """
-                Rows: the vector added (amount times it); columns: the attribute measured. A cell is \
-                (mean after - mean before) / mean before, over the windows, both decoded greedily from z = mu \
-                (before) and z = mu + amount * v (after). A good model moves the diagonal a lot and the rest little.
+                Rows: the vector added (amount times it); columns: the attribute measured, over the windows, all \
+                decoded greedily from z = mu (before) and z = mu + amount * v (after). The first table gives each \
+                change in standard deviations of that attribute over the windows before: (mean after - mean before) \
+                / sd before, a scale on which attributes near zero (syncopation) or near their ceiling (diatonic) \
+                compare with the rest; an edit is dominant when it moves its own attribute the way asked and more \
+                than any other. The \
+                second table gives the relative change (mean after - mean before) / mean before.
                 """)
 
         @OptionGroup var model: ModelOption
@@ -76,11 +85,11 @@ struct Attributes: ParsableCommand {
         @Option(help: "Windows used (held-out ones first, spread evenly).")
         var limit: Int = 1000
 
-        @Flag(help: """
-            Add each vector without its components along the other vectors (what the attribute stage's isolate \
-            parameter does).
-            """)
-        var isolate = false
+        @Option(help: ArgumentHelp("""
+            Which vector to add per attribute (as edits do): disentangled (learnt, the other attributes held), raw \
+            (the quartile vector) or orthogonal (the quartile vector without its components along the others).
+            """, valueName: "disentangled|raw|orthogonal"))
+        var direction: AttributeVectors.Direction = .disentangled
 
         @Flag(help: "Print JSON.")
         var json = false
@@ -88,9 +97,16 @@ struct Attributes: ParsableCommand {
         struct Result: Encodable {
             let attributes: [String]
             let amount: Float
+            let direction: String
             let windows: Int
             let baseline: [String: Double]
+            let baseline_sd: [String: Double]
+            let standardized_change: [[Double]]
             let relative_change: [[Double]]
+            /// The edits that move their own attribute the way asked and more than any other (in standard deviations).
+            let dominant: [String]
+            /// Mean |standardized change| off the diagonal: how much the edits move the attributes they do not name.
+            let mean_off_diagonal: Double
         }
 
         func validate() throws {
@@ -109,43 +125,64 @@ struct Attributes: ParsableCommand {
             let windows = picked.map { pool[$0] }, tonics = picked.map { poolTonics[$0] }
             let mu = try m.encodeInBatches(windows: windows).mu
             let encoding = m.config.lineEncoding, names = encoding.attributeNames
-            func means(_ z: [[Float]]) throws -> [Double] {
+            /// Mean and standard deviation of each attribute over the windows decoded from `z`.
+            func moments(_ z: [[Float]]) throws -> (mean: [Double], sd: [Double]) {
                 let decoded = try m.decode(z: z)
                 let a = zip(decoded, tonics).map { encoding.attributeValues(of: $0.0, majorTonic: $0.1) }
-                return (0..<names.count).map { k in a.reduce(0) { $0 + $1[k] } / Double(a.count) }
+                let count = Double(a.count)
+                let mean: [Double] = (0..<names.count).map { k in a.reduce(0.0) { $0 + $1[k] } / count }
+                let sd: [Double] = (0..<names.count).map { k -> Double in
+                    let squares: Double = a.reduce(0.0) { sum, w in sum + (w[k] - mean[k]) * (w[k] - mean[k]) }
+                    return (squares / count).squareRoot()
+                }
+                return (mean, sd)
             }
-            let before = try means(mu)
-            var matrix: [[Double]] = []
+            let (before, sd) = try moments(mu)
+            var relative: [[Double]] = [], standardized: [[Double]] = []
             for name in names {
-                guard let raw = vectors.vectors[name] else { throw CLIError("attributes.json has no vector for \(name)") }
-                let v = isolate ? Latent.orthogonalized(raw, against: vectors.vectors.filter { $0.key != name }
-                                                                    .sorted { $0.key < $1.key }.map(\.value)) : raw
-                let after = try means(mu.map { Latent.add($0, v, amount: amount) })
-                matrix.append(zip(after, before).map { $1 != 0 ? ($0 - $1) / abs($1) : $0 - $1 })
+                guard let v = try vectors.direction(name, direction, file: folder + "/" + AttributeVectors.fileName) else {
+                    throw CLIError("attributes.json has no vector for \(name)")
+                }
+                let after = try moments(mu.map { Latent.add($0, v, amount: amount) }).mean
+                relative.append(zip(after, before).map { $1 != 0 ? ($0 - $1) / abs($1) : $0 - $1 })
+                standardized.append((0..<names.count).map { k in sd[k] > 0 ? (after[k] - before[k]) / sd[k] : 0 })
             }
+            // Dominant: the own attribute moved the way asked, and more than any other.
+            let dominant = names.indices.filter { i in
+                standardized[i][i] * Double(amount) > 0
+                    && names.indices.allSatisfy { j in j == i || abs(standardized[i][i]) > abs(standardized[i][j]) }
+            }
+            let offDiagonal = names.indices.flatMap { i in names.indices.filter { $0 != i }.map { abs(standardized[i][$0]) } }
+            let leak = offDiagonal.reduce(0, +) / Double(max(1, offDiagonal.count))
             if json {
-                print(try jsonString(Result(attributes: names, amount: amount, windows: windows.count,
-                                            baseline: Dictionary(uniqueKeysWithValues: zip(names, before)), relative_change: matrix)))
+                print(try jsonString(Result(attributes: names, amount: amount, direction: direction.rawValue, windows: windows.count,
+                                            baseline: Dictionary(uniqueKeysWithValues: zip(names, before)),
+                                            baseline_sd: Dictionary(uniqueKeysWithValues: zip(names, sd)),
+                                            standardized_change: standardized, relative_change: relative, dominant: dominant.map { names[$0] },
+                                            mean_off_diagonal: leak)))
                 return
             }
-            print("\(windows.count) windows, amount \(amount)\(isolate ? ", vectors isolated" : ""); rows: vector added, columns: relative change of the attribute")
             let short = encoding == .drums ? ["density", "sync", "cymbals"] : ["density", "interval", "range", "sync16", "sync8", "diatonic"]
-            print("".padding(toLength: 18, withPad: " ", startingAt: 0) + short.map { $0.padding(toLength: 10, withPad: " ", startingAt: 0) }.joined())
-            for (i, row) in matrix.enumerated() {
+            let header = "".padding(toLength: 18, withPad: " ", startingAt: 0) + short.map { $0.padding(toLength: 10, withPad: " ", startingAt: 0) }.joined()
+            print("\(windows.count) windows, amount \(amount), \(direction.rawValue) directions; rows: vector added, columns: attribute measured")
+            print("\nchange in standard deviations of the attribute (* marks the row's largest):\n" + header)
+            for (i, row) in standardized.enumerated() {
+                var line = names[i].padding(toLength: 18, withPad: " ", startingAt: 0)
+                let top = row.indices.max { abs(row[$0]) < abs(row[$1]) }
+                for (j, x) in row.enumerated() { line += String(format: "%+8.2f", x) + (j == top ? "* " : "  ") }
+                print(line)
+            }
+            print("\(dominant.count) of \(names.count) edits move their own attribute the way asked and most"
+                  + (dominant.count < names.count ? " (not: " + names.indices.filter { !dominant.contains($0) }.map { names[$0] }.joined(separator: ", ") + ")" : "")
+                  + String(format: "; mean |change| off the diagonal %.2f", leak))
+            print("\nrelative change of the mean:\n" + header)
+            for (i, row) in relative.enumerated() {
                 var line = names[i].padding(toLength: 18, withPad: " ", startingAt: 0)
                 for x in row { line += String(format: "%+8.0f%% ", 100 * x) }
                 print(line)
             }
-            print("\nheat map (darker = larger change; + up, - down):")
-            let shades = [" ", "░", "▒", "▓", "█"]
-            for (i, row) in matrix.enumerated() {
-                let cells = row.map { x -> String in
-                    let k = min(4, Int((abs(x) * 8).rounded(.up)))
-                    return (x >= 0 ? "+" : "-") + String(repeating: shades[k], count: 3)
-                }
-                print(names[i].padding(toLength: 18, withPad: " ", startingAt: 0) + cells.joined(separator: " "))
-            }
-            print("baseline means: " + zip(short, before).map { String(format: "%@ %.3f", $0.0 as NSString, $0.1) }.joined(separator: ", "))
+            print("baseline means: " + zip(short, before).map { String(format: "%@ %.3f", $0.0 as NSString, $0.1) }.joined(separator: ", ")
+                  + "\nstandard deviations: " + zip(short, sd).map { String(format: "%@ %.3f", $0.0 as NSString, $0.1) }.joined(separator: ", "))
         }
     }
 }

@@ -116,8 +116,12 @@ struct Edit: ParsableCommand {
         """)
     var keepTune = true
 
-    @Flag(help: "Add the attribute vector without its components along the model's other attribute vectors.")
-    var isolate = false
+    @Option(help: ArgumentHelp("""
+        Which way to move: disentangled (the model's learnt direction for the attribute, which holds the other \
+        attributes), raw (the quartile vector: windows with more notes also move by smaller steps, so it changes \
+        those too) or orthogonal (the quartile vector without its components along the other vectors).
+        """, valueName: "disentangled|raw|orthogonal"))
+    var direction: AttributeVectors.Direction = .disentangled
 
     @OptionGroup var model: ModelOption
 
@@ -141,7 +145,7 @@ struct Edit: ParsableCommand {
         try runBundledPipeline("edit", inputs: [source], settings: [
             "output": .string(target), "model": .string(folder), "attribute": .string(attribute.name), "amount": .double(amount),
             "bars": .int(try modelBars(folder)), "track": .string(chosen), "keep_tune": .bool(keepTune),
-            "isolate": .bool(isolate)], statusToStandardError: toStdout, precision: model.precision.checked())
+            "direction": .string(direction.rawValue)], statusToStandardError: toStdout, precision: model.precision.checked())
         if let wav { try runBundledPipeline("render", inputs: [target], settings: ["output": .string(wav)], statusToStandardError: toStdout) }
         try streams.finish(output, written: target)
     }
@@ -220,6 +224,7 @@ struct AttributeName: ExpressibleByArgument {
 }
 
 extension Latent.Interpolation: ExpressibleByArgument {}
+extension AttributeVectors.Direction: ExpressibleByArgument {}
 
 /// The `track` value for a bundled pipeline (`ModelSettings.track`).
 func trackChoice(_ track: String, model folder: String) throws -> String {

@@ -16,21 +16,23 @@ enum AttributeShift {
             ParameterSpec("name", .choice(names),
                           doc: "the attribute vector to add (drum models: note_density, syncopation, cymbal_share)"),
             ParameterSpec("amount", .double, default: .double(1), range: -10...10, doc: "how many times the vector to add"),
-            ParameterSpec("isolate", .bool, default: .bool(false),
-                          doc: "remove from the vector its components along the model's other attribute vectors (where those are nearly parallel, as quartile vectors of correlated attributes are, little of the edit is left)"),
+            ParameterSpec("direction", .choice(AttributeVectors.Direction.allCases.map(\.rawValue)), default: .string("disentangled"),
+                          doc: "disentangled: the model's learnt direction for the attribute, which holds the other attributes (the default); raw: the quartile vector, which also moves every attribute correlated with this one; orthogonal: the quartile vector without its components along the other vectors (weak where they are nearly parallel)"),
         ],
         stage: { p in
             let folder = try ModelStore.checkedFolder(p)
-            let name = p.string("name"), isolate = p.bool("isolate")
-            /// The vector of `name` in a model folder's attributes.json (isolated from the others when asked).
+            let name = p.string("name")
+            guard let kind = AttributeVectors.Direction(rawValue: p.string("direction")) else {
+                throw MusicVAEError.invalidInput("unknown direction \(p.string("direction"))")
+            }
+            /// What the edit adds for `name` in a model folder's attributes.json.
             func vector(_ folder: String) throws -> [Float]? {
-                let vectors = try AttributeVectors.load(from: URL(fileURLWithPath: folder))
-                guard let raw = vectors.vectors[name] else { return nil }
-                return isolate ? Latent.orthogonalized(raw, against: vectors.vectors.filter { $0.key != name }.sorted { $0.key < $1.key }.map(\.value))
-                               : raw
+                try AttributeVectors.load(from: URL(fileURLWithPath: folder))
+                    .direction(name, kind, file: folder + "/" + AttributeVectors.fileName)
             }
             // The stage's model must have the vector unless a member of its family (another meter, the drums) does;
-            // an attributes.json that is there but unreadable is an error either way.
+            // an attributes.json that is there but unreadable (or without the direction asked for) is an error
+            // either way.
             var own: [Float]?
             var ownError: Error?
             do { own = try vector(folder) } catch {
@@ -39,7 +41,8 @@ enum AttributeShift {
             }
             var others: [String: [Float]] = [:]
             for member in ModelStore.family(of: folder).dropFirst() {
-                if let w = (try? vector(member.folder)) ?? nil { others[member.folder] = w }
+                guard FileManager.default.fileExists(atPath: member.folder + "/" + AttributeVectors.fileName) else { continue }
+                if let w = try vector(member.folder) { others[member.folder] = w }
             }
             guard own != nil || !others.isEmpty else {
                 if let ownError { throw ownError }
