@@ -1,7 +1,7 @@
 import Foundation
 import Pipeline
 
-/// One state of the explorer's sliders: how far to move along each attribute vector, which tracks, and whether to
+/// One state of the explorer's sliders: how far to move along each attribute, which tracks, and whether to
 /// keep the tune. It becomes a pipeline file (the bundled edit.yaml with one `attribute` stage per moved slider),
 /// which the explorer runs in memory and "save as pipeline" writes out, so a saved file does exactly what was heard.
 public struct EditRecipe: Sendable, Hashable {

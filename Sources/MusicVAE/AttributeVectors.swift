@@ -2,11 +2,12 @@ import Foundation
 
 /// Attribute vectors of a model (`attributes.json` in its folder): for each attribute, the mean latent code of the
 /// windows in the top quartile of that attribute minus the mean code of the bottom quartile, and a disentangled
-/// direction that moves the attribute by as much while the other attributes stay where they are.
+/// direction fitted to move the attribute by as much with the other attributes held (how well it holds them, per
+/// model: `musicvae attributes matrix`).
 public struct AttributeVectors: Codable, Sendable, Equatable {
     /// Which vector an edit adds for an attribute.
     public enum Direction: String, CaseIterable, Sendable {
-        /// The learnt direction (`directions`): the other attributes held (the default).
+        /// The learnt direction (`directions`), fitted to hold the other attributes (the default).
         case disentangled
         /// The quartile vector without its components along the other attributes' quartile vectors, at its own
         /// length (weaker than the raw vector where the vectors are nearly parallel).
@@ -100,9 +101,10 @@ public struct AttributeVectors: Codable, Sendable, Equatable {
     /// fit of the codes on all the attributes together, z ≈ c + B a, gives B = C Cov(a)⁻¹ with C = Cov(z, a), and
     /// attribute k's direction is column k of B times `gaps[k]`.
     ///
-    /// Why this: attributes are correlated in the music (windows with more notes also move by smaller steps and
-    /// span a wider range), so the windows with the most notes also differ in interval and range, and their mean
-    /// code difference (the quartile vector) carries all three; the fit splits that difference by attribute.
+    /// Why this: attributes are correlated in the music (the widest windows are also the busiest), so the windows
+    /// in the top quartile of one attribute also differ in others, and their mean code difference (the quartile
+    /// vector) carries those too: mel_2bar_small's pitch-range vector adds more notes than range. The fit splits
+    /// that difference by attribute.
     /// Measured on mel_2bar_small against two alternatives (`attributes matrix`, in standard deviations):
     /// removing the other quartile vectors' components (`orthogonal`) also removes what of this attribute's own
     /// direction lies along them, halving the density edit; the step of least Mahalanobis norm that moves a
@@ -117,7 +119,10 @@ public struct AttributeVectors: Codable, Sendable, Equatable {
         let n = codes.count, k = values.count, z = codes.first?.count ?? 0
         guard n > 1 else { return values.map { _ in [Float](repeating: 0, count: z) } }
         let codeMean = (0..<z).map { d in codes.reduce(0.0) { $0 + Double($1[d]) } / Double(n) }
-        let centred = values.map { v in v.map { $0 - v.reduce(0, +) / Double(n) } }
+        let centred = values.map { v in
+            let mean = v.reduce(0, +) / Double(n)
+            return v.map { $0 - mean }
+        }
         // Attributes without spread cannot be moved or held: out of the fit.
         let fitted = (0..<k).filter { j in centred[j].contains { abs($0) > 1e-12 } }
         // Cov(a): F × F; C = Cov(z, a): Z × F.

@@ -40,8 +40,9 @@ import NeuralNet
     /// Two correlated attributes (b follows a: b = 0.8 a + 0.6 noise) written into the codes along their own
     /// axes (z0 = a, z1 = b, z2 noise): the quartile vector of a also moves z1, since the windows high in a are
     /// high in b too; the disentangled direction of a moves z0 by a's gap and z1 by almost nothing, and b's
-    /// moves z1 alone. A constant attribute gets a zero direction, and a duplicate of a (a singular fit) leaves
-    /// every direction finite.
+    /// moves z1 alone. A constant attribute gets a zero direction (named to sort between the others, so that an
+    /// index of the fitted attributes read as one of all of them shows), and a duplicate of a (a singular fit)
+    /// gets a zero direction while a's stays what it is without the duplicate.
     @Test func disentangledDirectionsHoldTheOtherAttributes() throws {
         var rng = SeededGenerator(seed: 5)
         var codes: [[Float]] = [], a: [Double] = [], b: [Double] = []
@@ -50,7 +51,7 @@ import NeuralNet
             a.append(x); b.append(y)
             codes.append([Float(x) + 0.05 * rng.nextNormal(), Float(y) + 0.05 * rng.nextNormal(), rng.nextNormal()])
         }
-        let v = AttributeVectors.compute(codes: codes, values: ["a": a, "b": b, "constant": a.map { _ in 2 }], data: [])
+        let v = AttributeVectors.compute(codes: codes, values: ["a": a, "a_constant": a.map { _ in 2 }, "b": b], data: [])
         let gapA = Float(v.quartileMeans["a"]![0] - v.quartileMeans["a"]![1])
         let gapB = Float(v.quartileMeans["b"]![0] - v.quartileMeans["b"]![1])
         let raw = v.vectors["a"]!, da = v.directions!["a"]!, db = v.directions!["b"]!
@@ -58,9 +59,11 @@ import NeuralNet
         // z2 is noise: its coefficient is the fit's sampling error, about 1 / (0.6 sqrt(4000)) = 0.026 per unit of b.
         #expect(abs(da[0] - gapA) < 0.03 * gapA && abs(da[1]) < 0.03 * gapA && abs(da[2]) < 0.08 * gapA, "\(da), gap \(gapA)")
         #expect(abs(db[1] - gapB) < 0.03 * gapB && abs(db[0]) < 0.03 * gapB && abs(db[2]) < 0.08 * gapB, "\(db), gap \(gapB)")
-        #expect(v.directions!["constant"] == [0, 0, 0])
+        #expect(v.directions!["a_constant"] == [0, 0, 0])
         let duplicated = AttributeVectors.compute(codes: codes, values: ["a": a, "a2": a, "b": b], data: [])
-        #expect(duplicated.directions!.values.allSatisfy { $0.allSatisfy(\.isFinite) })
+        #expect(duplicated.directions!["a2"] == [0, 0, 0])
+        #expect(zip(duplicated.directions!["a"]!, da).allSatisfy { abs($0 - $1) < 1e-4 }, "\(duplicated.directions!["a"]!) vs \(da)")
+        #expect(zip(duplicated.directions!["b"]!, db).allSatisfy { abs($0 - $1) < 1e-4 })
         // Each edit kind gives what it names; a file without directions refuses the disentangled one by name.
         #expect(try v.direction("a", .raw, file: "f") == raw)
         #expect(try v.direction("a", .disentangled, file: "f") == da)
@@ -74,7 +77,9 @@ import NeuralNet
     @Test func smallSolves() {
         let x = AttributeVectors.solve([[4, 1], [1, 3]], [[1], [2]])
         #expect(abs(x[0][0] - 1.0 / 11) < 1e-12 && abs(x[1][0] - 7.0 / 11) < 1e-12)
-        let singular = AttributeVectors.solve([[1, 1], [1, 1]], [[1], [1]])
-        #expect(singular.allSatisfy { $0.allSatisfy(\.isFinite) })
+        // The second unknown has no pivot left: 0, and the first solves the rest.
+        #expect(AttributeVectors.solve([[1, 1], [1, 1]], [[1], [1]]) == [[1], [0]])
+        // Pivoting: a zero in the first diagonal place is no obstacle.
+        #expect(AttributeVectors.solve([[0, 2], [3, 0]], [[4], [9]]) == [[3], [2]])
     }
 }

@@ -38,6 +38,28 @@ import NoteSequences
         #expect(try NoteSequence(path: out + "/waltz.mid").notes != NoteSequence(path: waltz).notes)
     }
 
+    /// A member whose attributes.json predates the disentangled directions fails only the windows that go to it:
+    /// a 4/4 tune still edits with the duple model, a waltz stops with the triple model's old file named, and
+    /// nothing is written for it.
+    @Test func anOldMemberFileFailsOnlyItsWindows() throws {
+        let model = try family()
+        let triple = URL(fileURLWithPath: (model as NSString).deletingLastPathComponent + "/triple")
+        var old = try AttributeVectors.load(from: triple)
+        old.directions = nil
+        try old.save(to: triple)
+        let out = try temporaryFolder()
+        let ode = SharedData.packageRoot.appendingPathComponent("Examples/melodies/ode-to-joy.mid").path
+        let waltz = SharedData.packageRoot.appendingPathComponent("Examples/melodies/scarborough-fair.mid").path
+        let four = try stages.run("edit", ["model=\(model)", "attribute=note_density", "output=\(out)/ode.mid"], inputs: [ode])
+        #expect(four.failures.isEmpty, "\(four.failures)")
+        #expect(FileManager.default.fileExists(atPath: out + "/ode.mid"))
+        let three = try stages.run("edit", ["model=\(model)", "attribute=note_density", "output=\(out)/waltz.mid"], inputs: [waltz])
+        #expect(three.failures.count == 1 && three.failures.allSatisfy {
+            $0.message.contains(triple.path + "/attributes.json has no disentangled direction for note_density")
+        }, "\(three.failures)")
+        #expect(!FileManager.default.fileExists(atPath: out + "/waltz.mid"))
+    }
+
     /// A 9/8 tune: no member takes 18-step bars, so it comes back note for note, tick for tick.
     @Test func aMeterWithoutAModelPassesThroughExactly() throws {
         let model = try family()

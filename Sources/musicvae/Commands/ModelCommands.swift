@@ -77,10 +77,10 @@ struct SampleCommand: ParsableCommand {
 /// `musicvae edit IN.mid --attribute NAME --amount A -o OUT.mid`: runs Pipelines/edit.yaml.
 struct Edit: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Edit a piece along an attribute vector: --attribute note_density --amount 1 gives more notes.",
+        abstract: "Edit a piece along an attribute: --attribute note_density --amount 1 gives more notes.",
         discussion: """
             Runs Pipelines/edit.yaml: every 2-bar window (16-bar with a 16-bar model) is encoded, moved by amount \
-            times the attribute vector, decoded and joined back; tempo, meter, key, program and other tracks stay, \
+            times the attribute's direction (--direction), decoded and joined back; tempo, meter, key, program and other tracks stay, \
             and windows the model cannot take are kept as they were. Melody attributes: note_density, \
             average_interval, pitch_range, syncopation_16th, syncopation_8th, diatonic. With --track drums (or a \
             drum model) the drum track is edited by the drum model (Models/drums_2bar_small beside the melody \
@@ -90,7 +90,7 @@ struct Edit: ParsableCommand {
     @Argument(help: "MIDI file.")
     var input: String
 
-    @Option(help: "Attribute vector to add.")
+    @Option(help: "Attribute to move.")
     var attribute: AttributeName
 
     @Option(parsing: .unconditional, help: "How far to move (negative: the other way, as in --amount -1).")
@@ -117,9 +117,10 @@ struct Edit: ParsableCommand {
     var keepTune = true
 
     @Option(help: ArgumentHelp("""
-        Which way to move: disentangled (the model's learnt direction for the attribute, which holds the other \
-        attributes), raw (the quartile vector: windows with more notes also move by smaller steps, so it changes \
-        those too) or orthogonal (the quartile vector without its components along the other vectors).
+        Which way to move: disentangled (the model's learnt direction for the attribute, fitted to hold the other \
+        attributes; `musicvae attributes matrix` measures how well), raw (the quartile vector, which carries what goes with the attribute in the corpus: the \
+        widest windows are also the busiest, so the pitch-range vector adds notes) or orthogonal (the quartile \
+        vector without its components along the other vectors).
         """, valueName: "disentangled|raw|orthogonal"))
     var direction: AttributeVectors.Direction = .disentangled
 
