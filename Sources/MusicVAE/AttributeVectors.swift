@@ -20,6 +20,9 @@ public struct AttributeVectors: Codable, Sendable, Equatable {
     public var vectors: [String: [Float]]
     /// Disentangled direction per attribute name (`nil` in files written before they existed).
     public var directions: [String: [Float]]?
+    /// Per attribute, the share of its variance over the windows that a linear fit on the other attributes
+    /// explains (R²): the nearer 1, the less room its direction has to move it alone.
+    public var explainedByOthers: [String: Double]?
     /// Mean attribute value in the top and bottom quartile, per attribute.
     public var quartileMeans: [String: [Double]]
     /// Windows the vectors were computed from.
@@ -46,6 +49,7 @@ public struct AttributeVectors: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case vectors, directions, windows, data, method
         case quartileMeans = "quartile_means"
+        case explainedByOthers = "explained_by_others"
     }
 
     /// What an edit along `name` adds (`nil` when the file has no vector of that name). `file` names the
@@ -86,15 +90,17 @@ public struct AttributeVectors: Codable, Sendable, Equatable {
             means[name] = [top.reduce(0) { $0 + v[$1] } / Double(top.count), bottom.reduce(0) { $0 + v[$1] } / Double(bottom.count)]
         }
         let names = values.keys.sorted()
-        let directions = disentangledDirections(codes: codes, values: names.map { values[$0]! },
-                                                gaps: names.map { means[$0]![0] - means[$0]![1] })
-        return AttributeVectors(vectors: vectors, directions: Dictionary(uniqueKeysWithValues: zip(names, directions)),
+        let (directions, explained) = disentangledDirections(codes: codes, values: names.map { values[$0]! },
+                                                             gaps: names.map { means[$0]![0] - means[$0]![1] })
+        var result = AttributeVectors(vectors: vectors, directions: Dictionary(uniqueKeysWithValues: zip(names, directions)),
                                 quartileMeans: means, windows: codes.count, data: data,
                                 method: "vectors: mean z (mu) of the top quartile minus mean z of the bottom quartile, per attribute "
                                     + "(where the middle half ties: the windows above the tied value against those at it, at it against below, or above against below); "
                                     + "directions: the least-squares fit of z on all the attributes together (z = c + B a, "
                                     + "B = Cov(z, a) Cov(a)^-1), each attribute's column of B times its top-minus-bottom gap: the "
                                     + "expected move of z when that attribute moves by the gap and the others stay")
+        result.explainedByOthers = Dictionary(uniqueKeysWithValues: zip(names, explained))
+        return result
     }
 
     /// The expected move of the code when one attribute moves by its gap and the others stay: the least-squares
@@ -110,14 +116,17 @@ public struct AttributeVectors: Codable, Sendable, Equatable {
     /// direction lies along them, halving the density edit; the step of least Mahalanobis norm that moves a
     /// linear read-out of the attributes from z (C (Cᵀ Cov(z)⁻¹ C)⁻¹) is long where the codes predict an
     /// attribute poorly, and its diatonic step made windows less diatonic. The fit's steps stay among codes the
-    /// encoder gives; an attribute the others nearly determine (pitch range, given the notes and their steps)
-    /// gets a short one that moves little.
+    /// encoder gives; an attribute the codes hold mostly through the others (pitch range: half its variance
+    /// follows from them, and little of the rest shows in z) gets a short one that moves little.
     ///
-    /// Shapes: codes N × Z, values K × N (attribute-major), gaps K; returns K directions of Z. An attribute with
-    /// no spread over the windows gets a zero direction and is left out of the fit.
-    static func disentangledDirections(codes: [[Float]], values: [[Double]], gaps: [Double]) -> [[Float]] {
+    /// Also returns, per attribute, the R² of its fit on the others: 1 - 1 / (Var(a_k) (Cov(a)⁻¹)_kk), since
+    /// 1 / (Cov(a)⁻¹)_kk is the variance the others leave unexplained.
+    ///
+    /// Shapes: codes N × Z, values K × N (attribute-major), gaps K; returns K directions of Z and K shares. An
+    /// attribute with no spread over the windows gets a zero direction and share and is left out of the fit.
+    static func disentangledDirections(codes: [[Float]], values: [[Double]], gaps: [Double]) -> (directions: [[Float]], explained: [Double]) {
         let n = codes.count, k = values.count, z = codes.first?.count ?? 0
-        guard n > 1 else { return values.map { _ in [Float](repeating: 0, count: z) } }
+        guard n > 1 else { return (values.map { _ in [Float](repeating: 0, count: z) }, values.map { _ in 0 }) }
         let codeMean = (0..<z).map { d in codes.reduce(0.0) { $0 + Double($1[d]) } / Double(n) }
         let centred = values.map { v in
             let mean = v.reduce(0, +) / Double(n)
@@ -136,10 +145,13 @@ public struct AttributeVectors: Codable, Sendable, Equatable {
         }
         let inverse = solve(covA, fitted.indices.map { i in fitted.indices.map { $0 == i ? 1.0 : 0 } })   // F × F
         var directions = [[Float]](repeating: [Float](repeating: 0, count: z), count: k)
+        var explained = [Double](repeating: 0, count: k)
         for (r, j) in fitted.enumerated() {
             directions[j] = (0..<z).map { d in Float(gaps[j] * fitted.indices.reduce(0.0) { $0 + c[d][$1] * inverse[$1][r] }) }
+            // A duplicated attribute (no pivot: 0 on the diagonal) is wholly explained by its twin.
+            explained[j] = inverse[r][r] > 0 ? max(0, 1 - 1 / (covA[r][r] * inverse[r][r])) : 1
         }
-        return directions
+        return (directions, explained)
     }
 
     /// X with A X = B (A n × n, B n × m), by Gauss-Jordan elimination with partial pivoting. A is symmetric

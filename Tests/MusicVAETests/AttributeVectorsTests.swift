@@ -60,8 +60,11 @@ import NeuralNet
         #expect(abs(da[0] - gapA) < 0.03 * gapA && abs(da[1]) < 0.03 * gapA && abs(da[2]) < 0.08 * gapA, "\(da), gap \(gapA)")
         #expect(abs(db[1] - gapB) < 0.03 * gapB && abs(db[0]) < 0.03 * gapB && abs(db[2]) < 0.08 * gapB, "\(db), gap \(gapB)")
         #expect(v.directions!["a_constant"] == [0, 0, 0])
+        // b = 0.8 a + 0.6 noise: each explains 0.8² = 0.64 of the other's variance; the constant, nothing.
+        let explained = try #require(v.explainedByOthers)
+        #expect(abs(explained["a"]! - 0.64) < 0.03 && abs(explained["b"]! - 0.64) < 0.03 && explained["a_constant"] == 0, "\(explained)")
         let duplicated = AttributeVectors.compute(codes: codes, values: ["a": a, "a2": a, "b": b], data: [])
-        #expect(duplicated.directions!["a2"] == [0, 0, 0])
+        #expect(duplicated.directions!["a2"] == [0, 0, 0] && duplicated.explainedByOthers!["a2"] == 1)
         #expect(zip(duplicated.directions!["a"]!, da).allSatisfy { abs($0 - $1) < 1e-4 }, "\(duplicated.directions!["a"]!) vs \(da)")
         #expect(zip(duplicated.directions!["b"]!, db).allSatisfy { abs($0 - $1) < 1e-4 })
         // Each edit kind gives what it names; a file without directions refuses the disentangled one by name.

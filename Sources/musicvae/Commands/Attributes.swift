@@ -53,9 +53,9 @@ struct Attributes: ParsableCommand {
             for name in names {
                 let q = vectors.quartileMeans[name]!
                 let v = vectors.vectors[name]!, d = vectors.directions?[name] ?? v
-                print(String(format: "  %-18@ mean of the top group %.3f, of the bottom %.3f, |vector| %.2f, |direction| %.2f, cosine %.2f",
+                print(String(format: "  %-18@ mean of the top group %.3f, of the bottom %.3f, |vector| %.2f, |direction| %.2f, cosine %.2f, R² from the others %.2f",
                              name as NSString, q[0], q[1], Latent.norm(v), Latent.norm(d),
-                             Latent.dot(v, d) / max(1e-12, Latent.norm(v) * Latent.norm(d))))
+                             Latent.dot(v, d) / max(1e-12, Latent.norm(v) * Latent.norm(d)), vectors.explainedByOthers?[name] ?? 0))
             }
         }
     }
