@@ -63,15 +63,14 @@ struct Attributes: ParsableCommand {
     /// `musicvae attributes matrix --model DIR --data PATH...`.
     struct Matrix: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "For every attribute vector added to every window, how far every attribute moves.",
+            abstract: "For every attribute's direction (or vector) added to every window, how far every attribute moves.",
             discussion: """
                 Rows: the vector added (amount times it); columns: the attribute measured, over the windows, all \
                 decoded greedily from z = mu (before) and z = mu + amount * v (after). The first table gives each \
                 change in standard deviations of that attribute over the windows before: (mean after - mean before) \
                 / sd before, a scale on which attributes near zero (syncopation) or near their ceiling (diatonic) \
                 compare with the rest; an edit is dominant when it moves its own attribute the way asked and more \
-                than any other. The \
-                second table gives the relative change (mean after - mean before) / mean before.
+                than any other. The second table gives the relative change (mean after - mean before) / mean before.
                 """)
 
         @OptionGroup var model: ModelOption
@@ -86,7 +85,7 @@ struct Attributes: ParsableCommand {
         var limit: Int = 1000
 
         @Option(help: ArgumentHelp("""
-            Which vector to add per attribute (as edits do): disentangled (learnt, the other attributes held), raw \
+            Which vector to add per attribute (as edits do): disentangled (learnt, fitted to hold the others), raw \
             (the quartile vector) or orthogonal (the quartile vector without its components along the others).
             """, valueName: "disentangled|raw|orthogonal"))
         var direction: AttributeVectors.Direction = .disentangled

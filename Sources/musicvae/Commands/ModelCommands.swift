@@ -80,8 +80,8 @@ struct Edit: ParsableCommand {
         abstract: "Edit a piece along an attribute: --attribute note_density --amount 1 gives more notes.",
         discussion: """
             Runs Pipelines/edit.yaml: every 2-bar window (16-bar with a 16-bar model) is encoded, moved by amount \
-            times the attribute's direction (--direction), decoded and joined back; tempo, meter, key, program and other tracks stay, \
-            and windows the model cannot take are kept as they were. Melody attributes: note_density, \
+            times the attribute's direction (--direction), decoded and joined back; tempo, meter, key, program \
+            and other tracks stay, and windows the model cannot take are kept as they were. Melody attributes: note_density, \
             average_interval, pitch_range, syncopation_16th, syncopation_8th, diatonic. With --track drums (or a \
             drum model) the drum track is edited by the drum model (Models/drums_2bar_small beside the melody \
             model): note_density (hits), syncopation, cymbal_share.
@@ -117,10 +117,11 @@ struct Edit: ParsableCommand {
     var keepTune = true
 
     @Option(help: ArgumentHelp("""
-        Which way to move: disentangled (the model's learnt direction for the attribute, fitted to hold the other \
-        attributes; `musicvae attributes matrix` measures how well), raw (the quartile vector, which carries what goes with the attribute in the corpus: the \
-        widest windows are also the busiest, so the pitch-range vector adds notes) or orthogonal (the quartile \
-        vector without its components along the other vectors).
+        Which way to move: disentangled (the model's learnt direction for the attribute, fitted to hold the \
+        other attributes; `musicvae attributes matrix` measures how well), raw (the quartile vector, which \
+        carries what goes with the attribute in the corpus: the widest windows are also the busiest, so the \
+        pitch-range vector adds notes) or orthogonal (the quartile vector without its components along the \
+        other vectors).
         """, valueName: "disentangled|raw|orthogonal"))
     var direction: AttributeVectors.Direction = .disentangled
 
