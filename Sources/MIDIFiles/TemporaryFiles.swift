@@ -37,8 +37,17 @@ public enum TemporaryFiles {
     }
 
     /// Removes every tracked file. Safe inside a signal handler (no locks, no allocation).
-    public static func removeAll() {
-        for slot in 0..<slots where paths[slot * width] != 0 { unlink(paths + slot * width) }
+    public static func removeAll() { removeAll(under: nil) }
+
+    /// Removes the tracked files whose path starts with `prefix` (every one when nil), as `removeAll` does. The
+    /// tests remove only their own folder's: removing every tracked file would delete the temporary files of
+    /// writes that tests running beside them have in progress.
+    static func removeAll(under prefix: UnsafePointer<CChar>?) {
+        let length = prefix.map { strlen($0) } ?? 0
+        for slot in 0..<slots where paths[slot * width] != 0 {
+            if let prefix, strncmp(paths + slot * width, prefix, length) != 0 { continue }
+            unlink(paths + slot * width)
+        }
     }
 
     /// Installs handlers for SIGINT, SIGTERM and SIGHUP that remove the tracked files and exit with 128 + the

@@ -70,7 +70,8 @@ import Testing
         #expect(throws: MIDIFileError.self) { try writeFileAtomically([1], to: dir + "/missing/y.mid") }
     }
 
-    /// The temporary files of writes in progress are tracked, and a signal handler's `removeAll` deletes them.
+    /// The temporary files of writes in progress are tracked, and a signal handler's `removeAll` deletes them
+    /// (here only those under this test's folder: other tests' writes are in progress beside it).
     @Test func temporaryFilesOfUnfinishedWritesAreRemoved() throws {
         let dir = NSTemporaryDirectory() + "tmpfiles-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -79,7 +80,7 @@ import Testing
         let a = TemporaryFiles.track(unfinished), b = TemporaryFiles.track(finished)
         #expect(a != nil && b != nil && a != b)
         TemporaryFiles.forget(b)
-        TemporaryFiles.removeAll()
+        (dir + "/").withCString { TemporaryFiles.removeAll(under: $0) }
         #expect(!FileManager.default.fileExists(atPath: unfinished))
         #expect(FileManager.default.fileExists(atPath: finished))
         TemporaryFiles.forget(a)
