@@ -33,6 +33,10 @@ public enum AudioFile {
             throw RenderError.audioFile(path: name, reason: "cannot encode: " + String(cString: sf_strerror(nil)))
         }
         sf_command(file, Int32(SFC_SET_CLIPPING), nil, Int32(SF_TRUE))
+        // No PEAK chunk in float files: libsndfile stamps it with the time of writing, so the same audio encoded
+        // a second apart gave different bytes (the render test comparing a file with the in-memory encoding
+        // failed when the two straddled a second).
+        sf_command(file, Int32(SFC_SET_ADD_PEAK_CHUNK), nil, Int32(SF_FALSE))
         let written = audio.samples.withUnsafeBufferPointer { sf_writef_float(file, $0.baseAddress, sf_count_t(audio.frames)) }
         let closed = sf_close(file)
         guard written == audio.frames, closed == 0 else {
