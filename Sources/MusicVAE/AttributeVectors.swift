@@ -36,10 +36,11 @@ public struct AttributeVectors: Codable, Sendable, Equatable {
     public static let fileName = "attributes.json"
 
     /// Creates vectors.
-    public init(vectors: [String: [Float]], directions: [String: [Float]]? = nil, quartileMeans: [String: [Double]],
-                windows: Int, data: [String], method: String) {
+    public init(vectors: [String: [Float]], directions: [String: [Float]]? = nil, explainedByOthers: [String: Double]? = nil,
+                quartileMeans: [String: [Double]], windows: Int, data: [String], method: String) {
         self.vectors = vectors
         self.directions = directions
+        self.explainedByOthers = explainedByOthers
         self.quartileMeans = quartileMeans
         self.windows = windows
         self.data = data
@@ -92,15 +93,14 @@ public struct AttributeVectors: Codable, Sendable, Equatable {
         let names = values.keys.sorted()
         let (directions, explained) = disentangledDirections(codes: codes, values: names.map { values[$0]! },
                                                              gaps: names.map { means[$0]![0] - means[$0]![1] })
-        var result = AttributeVectors(vectors: vectors, directions: Dictionary(uniqueKeysWithValues: zip(names, directions)),
+        return AttributeVectors(vectors: vectors, directions: Dictionary(uniqueKeysWithValues: zip(names, directions)),
+                                explainedByOthers: Dictionary(uniqueKeysWithValues: zip(names, explained)),
                                 quartileMeans: means, windows: codes.count, data: data,
                                 method: "vectors: mean z (mu) of the top quartile minus mean z of the bottom quartile, per attribute "
                                     + "(where the middle half ties: the windows above the tied value against those at it, at it against below, or above against below); "
                                     + "directions: the least-squares fit of z on all the attributes together (z = c + B a, "
                                     + "B = Cov(z, a) Cov(a)^-1), each attribute's column of B times its top-minus-bottom gap: the "
                                     + "expected move of z when that attribute moves by the gap and the others stay")
-        result.explainedByOthers = Dictionary(uniqueKeysWithValues: zip(names, explained))
-        return result
     }
 
     /// The expected move of the code when one attribute moves by its gap and the others stay: the least-squares

@@ -21,10 +21,7 @@ enum AttributeShift {
         ],
         stage: { p in
             let folder = try ModelStore.checkedFolder(p)
-            let name = p.string("name")
-            guard let kind = AttributeVectors.Direction(rawValue: p.string("direction")) else {
-                throw MusicVAEError.invalidInput("unknown direction \(p.string("direction"))")
-            }
+            let name = p.string("name"), kind = AttributeVectors.Direction(rawValue: p.string("direction")) ?? .disentangled
             /// What the edit adds for `name` in a model folder's attributes.json.
             func vector(_ folder: String) throws -> [Float]? {
                 try AttributeVectors.load(from: URL(fileURLWithPath: folder))
