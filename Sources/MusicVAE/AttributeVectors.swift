@@ -25,6 +25,9 @@ public struct AttributeVectors: Codable, Sendable, Equatable {
     public var explainedByOthers: [String: Double]?
     /// Mean attribute value in the top and bottom quartile, per attribute.
     public var quartileMeans: [String: [Double]]
+    /// Per attribute, its standard deviation over the windows: the scale on which checked edits weigh changes
+    /// (`nil` in files written before them).
+    public var spreads: [String: Double]?
     /// Windows the vectors were computed from.
     public var windows: Int
     /// The data (paths) they came from.
@@ -37,18 +40,19 @@ public struct AttributeVectors: Codable, Sendable, Equatable {
 
     /// Creates vectors.
     public init(vectors: [String: [Float]], directions: [String: [Float]]? = nil, explainedByOthers: [String: Double]? = nil,
-                quartileMeans: [String: [Double]], windows: Int, data: [String], method: String) {
+                quartileMeans: [String: [Double]], spreads: [String: Double]? = nil, windows: Int, data: [String], method: String) {
         self.vectors = vectors
         self.directions = directions
         self.explainedByOthers = explainedByOthers
         self.quartileMeans = quartileMeans
+        self.spreads = spreads
         self.windows = windows
         self.data = data
         self.method = method
     }
 
     enum CodingKeys: String, CodingKey {
-        case vectors, directions, windows, data, method
+        case vectors, directions, windows, data, method, spreads
         case quartileMeans = "quartile_means"
         case explainedByOthers = "explained_by_others"
     }
@@ -71,6 +75,20 @@ public struct AttributeVectors: Codable, Sendable, Equatable {
         }
     }
 
+    /// The standard deviations of `names` (for `CheckedEdit.spreads`), and the checked-edit move of `amount` times
+    /// attribute `name`: its target is `amount` times the top-minus-bottom gap. Throws when the file predates
+    /// spreads (`file` names it) or lacks one of the names.
+    public func checkedMove(_ name: String, amount: Float, names: [String], file: String) throws -> (move: CheckedEdit.Move, spreads: [Double]) {
+        let spread = names.map { spreads?[$0] }
+        guard let k = names.firstIndex(of: name), let q = quartileMeans[name], spread.allSatisfy({ $0 != nil }) else {
+            throw MusicVAEError.invalidInput("\(file) has no spreads of " + names.joined(separator: ", ")
+                + " (written before checked edits); recompute it with `musicvae attributes compute`, or edit without checking (check false)")
+        }
+        let s = spread.map { $0! }
+        let target = s[k] > 0 ? Double(abs(amount)) * abs(q[0] - q[1]) / s[k] : 0
+        return (CheckedEdit.Move(attribute: k, sign: amount < 0 ? -1 : 1, target: target), s)
+    }
+
     /// Computes the vectors from codes and the attribute values of the same windows (`values[name][i]` belongs to
     /// `codes[i]`). Windows are ranked by value (ties by position) and split into quartiles by rank.
     ///
@@ -84,8 +102,10 @@ public struct AttributeVectors: Codable, Sendable, Equatable {
     /// The disentangled directions come from the same codes and values: see `disentangledDirections`.
     public static func compute(codes: [[Float]], values: [String: [Double]], data: [String]) -> AttributeVectors {
         var vectors: [String: [Float]] = [:]
-        var means: [String: [Double]] = [:]
+        var means: [String: [Double]] = [:], spreads: [String: Double] = [:]
         for (name, v) in values {
+            let mean = v.reduce(0, +) / Double(max(1, v.count))
+            spreads[name] = (v.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(1, v.count))).squareRoot()
             let (top, bottom) = groups(v)
             vectors[name] = zip(Latent.mean(top.map { codes[$0] }), Latent.mean(bottom.map { codes[$0] })).map { $0 - $1 }
             means[name] = [top.reduce(0) { $0 + v[$1] } / Double(top.count), bottom.reduce(0) { $0 + v[$1] } / Double(bottom.count)]
@@ -95,12 +115,13 @@ public struct AttributeVectors: Codable, Sendable, Equatable {
                                                              gaps: names.map { means[$0]![0] - means[$0]![1] })
         return AttributeVectors(vectors: vectors, directions: Dictionary(uniqueKeysWithValues: zip(names, directions)),
                                 explainedByOthers: Dictionary(uniqueKeysWithValues: zip(names, explained)),
-                                quartileMeans: means, windows: codes.count, data: data,
+                                quartileMeans: means, spreads: spreads, windows: codes.count, data: data,
                                 method: "vectors: mean z (mu) of the top quartile minus mean z of the bottom quartile, per attribute "
                                     + "(where the middle half ties: the windows above the tied value against those at it, at it against below, or above against below); "
                                     + "directions: the least-squares fit of z on all the attributes together (z = c + B a, "
                                     + "B = Cov(z, a) Cov(a)^-1), each attribute's column of B times its top-minus-bottom gap: the "
-                                    + "expected move of z when that attribute moves by the gap and the others stay")
+                                    + "expected move of z when that attribute moves by the gap and the others stay; spreads: each attribute's "
+                                    + "standard deviation over the windows")
     }
 
     /// The expected move of the code when one attribute moves by its gap and the others stay: the least-squares

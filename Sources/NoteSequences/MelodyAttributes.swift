@@ -63,7 +63,11 @@ public struct MelodyAttributes: Sendable, Equatable {
 extension MelodyWindow {
     /// The window's attributes, in the key in force at the window's start (C major when none).
     public var attributes: MelodyAttributes {
-        let key = window.piece.sequence.keySignatures.last { $0.tick <= max(0, window.start) }
-        return MelodyAttributes(events: events, stepsPerQuarter: window.piece.stepsPerQuarter, majorTonic: key?.majorTonicPitchClass ?? 0)
+        MelodyAttributes(events: events, stepsPerQuarter: window.piece.stepsPerQuarter, majorTonic: majorTonic)
+    }
+
+    /// The pitch class of the major tonic of the key in force at the window's start (C, 0, when none).
+    public var majorTonic: Int {
+        window.piece.sequence.keySignatures.last { $0.tick <= max(0, window.start) }?.majorTonicPitchClass ?? 0
     }
 }

@@ -98,7 +98,7 @@ public struct WindowDataset: Sendable {
                                                     : Self.isHeldOut(input, every: settings.heldOutEvery)
                 if held { heldOutFiles += 1 }
                 for case let m as MelodyWindow in values where m.events.count == settings.steps {
-                    let tonic = m.window.piece.sequence.keySignatures.last { $0.tick <= max(0, m.window.start) }?.majorTonicPitchClass ?? 0
+                    let tonic = m.majorTonic
                     if held {
                         heldOut.append(m.events)
                         heldOutTonics.append(tonic)

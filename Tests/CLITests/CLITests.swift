@@ -755,23 +755,31 @@ func scratchFolder() throws -> String {
         #expect(fields(try notes(dir + "/slip.mid")) == fields(try notes(slip)))
     }
 
-    /// Every edit direction adds notes to Ode to Joy: the disentangled one (the default), the raw quartile vector
-    /// and the orthogonal one (weaker than raw: note density and pitch range overlap in this model). A model
-    /// whose attributes.json predates the directions gets an error that names the file and both ways out, and
-    /// `--direction raw` still edits with it. `attributes matrix --json` measures what it says it measured.
+    /// Every edit direction adds notes to Ode to Joy, checked (the default) or not: the disentangled one (the
+    /// default), the raw quartile vector and the orthogonal one (unchecked, weaker than raw: note density and pitch
+    /// range overlap in this model). A model whose attributes.json predates the directions gets an error that names
+    /// the file and both ways out, and `--direction raw` still edits with it; one that predates checked edits, an
+    /// error naming `check false`, and `--no-check` still edits with it. `attributes matrix --json` measures what it
+    /// says it measured, checked and not.
     @Test func editDirections() throws {
         let dir = try scratchFolder()
         let ode = SharedData.packageRoot.appendingPathComponent("Examples/melodies/ode-to-joy.mid").path
         func count(_ path: String) throws -> Int { try NoteSequence(path: path).notes.count }
         for direction in ["default", "raw", "orthogonal"] {
             let flag = direction == "default" ? [] : ["--direction", direction]
-            let r = try CLI.run(["edit", ode, "--attribute", "note_density", "-o", "\(dir)/\(direction).mid"] + flag)
-            #expect(r.status == 0, "\(r.stderr)")
+            for check in [true, false] {
+                let r = try CLI.run(["edit", ode, "--attribute", "note_density", "-o", "\(dir)/\(direction)-\(check).mid"] + flag
+                                    + (check ? [] : ["--no-check"]))
+                #expect(r.status == 0, "\(r.stderr)")
+            }
         }
-        let before = try count(ode), disentangled = try count(dir + "/default.mid")
-        let raw = try count(dir + "/raw.mid"), orthogonal = try count(dir + "/orthogonal.mid")
-        #expect(disentangled > before + before / 4 && raw > before && orthogonal > before && orthogonal < raw,
+        let before = try count(ode), disentangled = try count(dir + "/default-true.mid")
+        let raw = try count(dir + "/raw-true.mid"), orthogonal = try count(dir + "/orthogonal-true.mid")
+        #expect(disentangled > before + before / 4 && raw > before && orthogonal > before,
                 "\(before) notes -> disentangled \(disentangled), raw \(raw), orthogonal \(orthogonal)")
+        // The plain steps: the orthogonal one is the weakest (checking lengthens it where that helps).
+        let plainSteps = try ["default", "raw", "orthogonal"].map { try count("\(dir)/\($0)-false.mid") }
+        #expect(plainSteps.allSatisfy { $0 > before } && plainSteps[2] < plainSteps[1], "\(before) notes -> unchecked \(plainSteps)")
 
         let old = dir + "/old-model"
         try FileManager.default.copyItem(atPath: SharedData.packageRoot.appendingPathComponent("Models/mel_2bar_small").path, toPath: old)
@@ -786,14 +794,30 @@ func scratchFolder() throws -> String {
         let rawOld = try CLI.run(["edit", ode, "--attribute", "note_density", "--model", old, "--direction", "raw", "-o", dir + "/old.mid"])
         #expect(rawOld.status == 0, "\(rawOld.stderr)")
         #expect(try count(dir + "/old.mid") == raw)
+        // A file from before checked edits (no spreads) says so; unchecked edits still take it.
+        json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: SharedData.packageRoot.path
+            + "/Models/mel_2bar_small/attributes.json"))) as? [String: Any])
+        json["spreads"] = nil
+        try JSONSerialization.data(withJSONObject: json).write(to: file)
+        let unchecked = try CLI.run(["edit", ode, "--attribute", "note_density", "--model", old, "-o", dir + "/old-unchecked.mid"])
+        #expect(unchecked.status != 0 && unchecked.stderr.contains(old + "/attributes.json has no spreads")
+                && unchecked.stderr.contains("check false"), "\(unchecked.stderr)")
+        let plain = try CLI.run(["edit", ode, "--attribute", "note_density", "--model", old, "--no-check", "-o", dir + "/old-unchecked.mid"])
+        #expect(plain.status == 0, "\(plain.stderr)")
 
-        struct Matrix: Decodable { let direction: String; let attributes: [String]; let standardized_change: [[Double]] }
-        let matrix = try CLI.run(["attributes", "matrix", "--data", ode, "--limit", "8", "--json"])
-        #expect(matrix.status == 0, "\(matrix.stderr)")
-        let m = try JSONDecoder().decode(Matrix.self, from: Data(matrix.stdout.utf8))
-        #expect(m.direction == "disentangled" && m.standardized_change.count == 6 && m.standardized_change.allSatisfy { $0.count == 6 })
-        // More notes along the density direction, on these windows too.
-        #expect(m.standardized_change[0][0] > 0.5, "\(m.standardized_change[0])")
+        struct Matrix: Decodable {
+            let direction: String, checked: Bool, attributes: [String], standardized_change: [[Double]], kept_as_reconstructed: [Int]
+        }
+        for check in [true, false] {
+            let matrix = try CLI.run(["attributes", "matrix", "--data", ode, "--limit", "8", "--json"] + (check ? [] : ["--no-check"]))
+            #expect(matrix.status == 0, "\(matrix.stderr)")
+            let m = try JSONDecoder().decode(Matrix.self, from: Data(matrix.stdout.utf8))
+            #expect(m.direction == "disentangled" && m.checked == check && m.standardized_change.count == 6
+                    && m.standardized_change.allSatisfy { $0.count == 6 } && m.kept_as_reconstructed.count == 6)
+            #expect(check || m.kept_as_reconstructed.allSatisfy { $0 == 0 })
+            // More notes along the density direction, on these windows too.
+            #expect(m.standardized_change[0][0] > 0.5, "\(m.standardized_change[0])")
+        }
     }
 
     /// `eval --meters` measures bars of meters a model was not trained on as edits feed them to it: a 4/2 tune in

@@ -19,9 +19,7 @@ import NoteSequences
                                         decoder: .init(kind: .flat, layerSizes: [16]), barSteps: bar)
             let folder = URL(fileURLWithPath: models + "/" + name)
             try MusicVAEModel(config: config, seed: 3).save(to: folder)
-            var vectors: [String: [Float]] = [:]
-            for (i, attribute) in MelodyAttributes.names.enumerated() { vectors[attribute] = (0..<8).map { $0 == i ? 3 : 0 } }
-            try AttributeVectors(vectors: vectors, directions: vectors, quartileMeans: [:], windows: 0, data: [], method: "test").save(to: folder)
+            try ModelStageTests.attributeVectors(z: 8).save(to: folder)
         }
         return models + "/duple"
     }

@@ -14,11 +14,17 @@ import NoteSequences
     func modelWithAttributes() throws -> String {
         let folder = try temporaryFolder() + "/model"
         try FileManager.default.copyItem(atPath: Self.golden, toPath: folder)
-        let z = 8
-        var vectors: [String: [Float]] = [:]
-        for (i, name) in MelodyAttributes.names.enumerated() { vectors[name] = (0..<z).map { $0 == i ? 3 : 0 } }
-        try AttributeVectors(vectors: vectors, directions: vectors, quartileMeans: [:], windows: 0, data: [], method: "test").save(to: URL(fileURLWithPath: folder))
+        try Self.attributeVectors(z: 8).save(to: URL(fileURLWithPath: folder))
         return folder
+    }
+
+    /// Attribute vectors for a z-size-`z` model: attribute i's vector (and direction) 3 along dimension i, every
+    /// quartile gap 1, every spread 0.25.
+    static func attributeVectors(z: Int) -> AttributeVectors {
+        let names = MelodyAttributes.names
+        let vectors = Dictionary(uniqueKeysWithValues: names.enumerated().map { i, name in (name, (0..<z).map { $0 == i ? Float(3) : 0 }) })
+        return AttributeVectors(vectors: vectors, directions: vectors, quartileMeans: Dictionary(uniqueKeysWithValues: names.map { ($0, [1.0, 0]) }),
+                                spreads: Dictionary(uniqueKeysWithValues: names.map { ($0, 0.25) }), windows: 0, data: [], method: "test")
     }
 
     func run(_ pipeline: String, _ overrides: [String], inputs: [String]) throws -> RunReport {
@@ -202,14 +208,39 @@ import NoteSequences
         }
     }
 
+    /// The decode stage checks an edit only while the code is still the edit's: a code a later stage moved
+    /// decodes as it is.
+    @Test func aCodeMovedAfterItsEditDecodesAsItIs() throws {
+        let model = try modelWithAttributes()
+        let m = try MusicVAEModel.load(from: URL(fileURLWithPath: model))
+        let ode = SharedData.packageRoot.appendingPathComponent("Examples/melodies/ode-to-joy.mid").path
+        var drops = DropCounts()
+        let window = try NoteSequence(path: ode).quantized().barWindows(BarSlicing(bars: 2, hop: 2, cover: true, barGrids: [16]), drops: &drops)[0]
+            .melodies(MelodyExtraction(minNotes: 0), drops: &drops)[0]
+        let mu = try m.encode(windows: [window.events]).mu[0]
+        let v = try Self.attributeVectors(z: 8).vectors["note_density"]!
+        let (move, spreads) = try Self.attributeVectors(z: 8).checkedMove("note_density", amount: 2, names: MelodyAttributes.names, file: model)
+        let edit = CheckedEdit(base: mu, edited: Latent.add(mu, v, amount: 2), moves: [move], spreads: spreads)
+        var held = LatentCode(z: edit.edited, window: window)
+        held.edit = edit
+        var moved = held
+        moved.z = Latent.add(edit.edited, v, amount: 1)
+        let stage = Decode.Body(folder: model, temperature: 0, seed: 0, keepTune: false, precision: .float32)
+        let out = try stage.process(group: [held, moved], drops: &drops)
+        let chosen = try CheckedEdit.decode([edit], tonics: [window.majorTonic], model: m)[0].events
+        #expect(out[0].events == chosen)
+        #expect(out[1].events == (try m.decode(z: [moved.z!])[0]))
+    }
+
     @Test func attributeEditsAndSamplesAreSeeded() throws {
         let model = try modelWithAttributes()
         let out = try temporaryFolder()
         let ode = SharedData.packageRoot.appendingPathComponent("Examples/melodies/ode-to-joy.mid").path
-        let plus = try run("edit", ["model=\(model)", "attribute=note_density", "amount=2", "keep_tune=false", "output=\(out)/plus.mid"], inputs: [ode])
+        let plus = try run("edit", ["model=\(model)", "attribute=note_density", "amount=2", "keep_tune=false", "check=false",
+                                    "output=\(out)/plus.mid"], inputs: [ode])
         #expect(plus.failures.isEmpty && plus.outputCount == 1)
-        // The edit is the model's decode of mu + 2 v: the first window written is exactly that, and it is not
-        // what mu alone decodes to.
+        // Unchecked, the edit is the model's decode of mu + 2 v: the first window written is exactly that, and it
+        // is not what mu alone decodes to.
         let m = try MusicVAEModel.load(from: URL(fileURLWithPath: model))
         let v = try AttributeVectors.load(from: URL(fileURLWithPath: model)).vectors["note_density"]!
         var drops = DropCounts()
@@ -220,6 +251,17 @@ import NoteSequences
         #expect(moved != unmoved)
         let written = try NoteSequence(path: out + "/plus.mid").quantized().notes.filter { $0.start < first.window.end }
         #expect(written.map { [$0.pitch, $0.start] } == MelodyEncoding.notes(of: moved).map { [$0.pitch, $0.start] })
+        // Checked (the default), the first window is the best-scoring of the reconstruction and the step at each
+        // length, decoded here one by one.
+        _ = try run("edit", ["model=\(model)", "attribute=note_density", "amount=2", "keep_tune=false", "output=\(out)/checked.mid"], inputs: [ode])
+        let vectors = try AttributeVectors.load(from: URL(fileURLWithPath: model))
+        let (move, spreads) = try vectors.checkedMove("note_density", amount: 2, names: MelodyAttributes.names, file: model)
+        let edit = CheckedEdit(base: mu, edited: Latent.add(mu, v, amount: 2), moves: [move], spreads: spreads)
+        let decodes = try edit.candidates.map { try m.decode(z: [$0])[0] }
+        let scores = decodes.map { edit.score(MelodyAttributes(events: $0).values, reconstruction: MelodyAttributes(events: decodes[0]).values) }
+        let checked = try NoteSequence(path: out + "/checked.mid").quantized().notes.filter { $0.start < first.window.end }.map { [$0.pitch, $0.start] }
+        let at = try #require(decodes.firstIndex { MelodyEncoding.notes(of: $0).map { [$0.pitch, $0.start] } == checked }, "not a candidate")
+        #expect(scores[at] == scores.max()! && scores[at] >= 0, "chose \(at) of scores \(scores)")
         // Samples: the same seed gives the same files, another seed other ones.
         for (name, seed) in [("s1", 5), ("s2", 5), ("s3", 6)] {
             _ = try run("sample", ["model=\(model)", "n=2", "seed=\(seed)", "output=\(out)/\(name)/{stem}.mid"], inputs: [])

@@ -1,6 +1,6 @@
 // latent-eval: what the latent-space tools do to real music, measured on held-out folk tunes.
 //
-//   swift run -c release --package-path Benchmarks latent-eval [MODEL] [CORPUS] [--unseen] [--samples-only] [--sample-draws N] [--temperature T] [--direction D]
+//   swift run -c release --package-path Benchmarks latent-eval [MODEL] [CORPUS] [--unseen] [--samples-only] [--sample-draws N] [--temperature T] [--direction D] [--no-check]
 //
 // --samples-only measures the prior samples alone (3.), for models without attribute vectors (the KL/free-bits
 // trade-off runs, and drum models: `latent-eval Models/drums_2bar_small ../shared/corpus/grooves --samples-only`
@@ -13,7 +13,7 @@
 // 1. Edits: every held-out 4/4 tune (up to 60; with --unseen, the first 60 of CORPUS, a collection the model never
 //    saw) reconstructed, and edited with note_density +1 and -1 through the bundled pipelines, with the tune kept
 //    (the default: windows moved back to their key and register; --direction raw|orthogonal: that vector instead
-//    of the disentangled direction) and without; reports the mean
+//    of the disentangled direction; --no-check: the plain step, not checked) and without; reports the mean
 //    note density (onsets per 16th step), the change in note count, the mean |shift| of the mean pitch in
 //    semitones, and how recognisable the edit stays: the cosine similarity of pitch-class histograms and the share
 //    of the original's onset pitches kept.
@@ -29,6 +29,8 @@ import Training
 
 let unseen = CommandLine.arguments.contains("--unseen")
 let samplesOnly = CommandLine.arguments.contains("--samples-only")
+/// `--no-check`: the edits decode the plain step (the attribute stage's `check: false`).
+let check = !CommandLine.arguments.contains("--no-check")
 /// Positional arguments (everything but the flags), the value of `--sample-draws` (1 when absent) and of
 /// `--temperature` (the decoding temperature of the prior samples: 0.5, the models issue's, when absent; 0 decodes
 /// greedily).
@@ -59,7 +61,7 @@ for f in inputs {
     tunes.append(f.path)
     if tunes.count == 60 || samplesOnly { break }
 }
-print("latent-eval: model \(model), \(direction) directions, \(tunes.count) \(unseen ? "unseen" : "held-out") 4/4 and 2/2 tunes from \(corpus)")
+print("latent-eval: model \(model), \(direction) directions\(check ? ", checked" : ", unchecked"), \(tunes.count) \(unseen ? "unseen" : "held-out") 4/4 and 2/2 tunes from \(corpus)")
 
 let out = NSTemporaryDirectory() + "latent-eval-\(getpid())"
 try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
@@ -93,7 +95,8 @@ for (i, tune) in tunes.enumerated() where !samplesOnly {
     /// The tune through edit.yaml along the note-density vector.
     func densityEdit(_ amount: Double, keepTune: Bool, _ output: String) throws -> String? {
         try runPipeline("edit", ["model": .string(model), "attribute": "note_density", "amount": .double(amount),
-                                 "keep_tune": .bool(keepTune), "direction": .string(direction), "output": .string(output)], tune)
+                                 "keep_tune": .bool(keepTune), "direction": .string(direction), "check": .bool(check),
+                                 "output": .string(output)], tune)
     }
     let original = try melody(tune)
     let steps = Double(max(1, (original.map(\.end).max() ?? 1)))

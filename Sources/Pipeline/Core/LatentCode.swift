@@ -1,3 +1,4 @@
+import MusicVAE
 import NoteSequences
 
 /// A point in a model's latent space, with the window it stands for (so decoding can put it back in place).
@@ -16,6 +17,9 @@ public struct LatentCode: PipelineValue {
     /// The folder of the model whose latent space `z` is in, when it is not the stage's own model (a window of
     /// another meter encoded by a member of the model's family); nil: the stage's model.
     public var model: String?
+    /// The attribute edit that moved `z` here, for the decode stage to check (nil: decode `z` as it is). It holds
+    /// only while `z` is its edited code: a stage that moves `z` again without extending it voids it.
+    public var edit: CheckedEdit?
 
     /// Creates a code.
     public init(z: [Float]?, window: MelodyWindow, label: String = "", model: String? = nil) {

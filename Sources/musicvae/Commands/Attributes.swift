@@ -66,7 +66,9 @@ struct Attributes: ParsableCommand {
             abstract: "For every attribute's direction (or vector) added to every window, how far every attribute moves.",
             discussion: """
                 Rows: the vector added (amount times it); columns: the attribute measured, over the windows, all \
-                decoded greedily from z = mu (before) and z = mu + amount * v (after). The first table gives each \
+                decoded greedily from z = mu (before) and z = mu + amount * v (after; checked as edits are: the \
+                step at 0.5 to 3 times its length, each window keeping the decode that moves the attribute and holds \
+                the others best, or its reconstruction; --no-check: the step as it is). The first table gives each \
                 change in standard deviations of that attribute over the windows before: (mean after - mean before) \
                 / sd before, a scale on which attributes near zero (syncopation) or near their ceiling (diatonic) \
                 compare with the rest; an edit is dominant when it moves its own attribute the way asked and more \
@@ -90,6 +92,9 @@ struct Attributes: ParsableCommand {
             """, valueName: "disentangled|raw|orthogonal"))
         var direction: AttributeVectors.Direction = .disentangled
 
+        @Flag(inversion: .prefixedNo, help: "Check each edit as `musicvae edit` does (--no-check: decode the plain step).")
+        var check = true
+
         @Flag(help: "Print JSON.")
         var json = false
 
@@ -97,7 +102,10 @@ struct Attributes: ParsableCommand {
             let attributes: [String]
             let amount: Float
             let direction: String
+            let checked: Bool
             let windows: Int
+            /// Per row, the windows a checked edit left as their reconstruction (no step length did better).
+            let kept_as_reconstructed: [Int]
             let baseline: [String: Double]
             let baseline_sd: [String: Double]
             let standardized_change: [[Double]]
@@ -137,12 +145,24 @@ struct Attributes: ParsableCommand {
                 return (mean, sd)
             }
             let (before, sd) = try moments(mu)
-            var relative: [[Double]] = [], standardized: [[Double]] = []
+            var relative: [[Double]] = [], standardized: [[Double]] = [], kept: [Int] = []
+            let file = folder + "/" + AttributeVectors.fileName
             for name in names {
-                guard let v = try vectors.direction(name, direction, file: folder + "/" + AttributeVectors.fileName) else {
+                guard let v = try vectors.direction(name, direction, file: file) else {
                     throw CLIError("attributes.json has no vector for \(name)")
                 }
-                let after = try moments(mu.map { Latent.add($0, v, amount: amount) }).mean
+                let after: [Double]
+                if check {
+                    let (move, spreads) = try vectors.checkedMove(name, amount: amount, names: names, file: file)
+                    let edits = mu.map { CheckedEdit(base: $0, edited: Latent.add($0, v, amount: amount), moves: [move], spreads: spreads) }
+                    let chosen = try CheckedEdit.decode(edits, tonics: tonics, model: m)
+                    let a = zip(chosen, tonics).map { encoding.attributeValues(of: $0.0.events, majorTonic: $0.1) }
+                    after = names.indices.map { k in a.reduce(0.0) { $0 + $1[k] } / Double(a.count) }
+                    kept.append(chosen.filter { $0.length == nil }.count)
+                } else {
+                    after = try moments(mu.map { Latent.add($0, v, amount: amount) }).mean
+                    kept.append(0)
+                }
                 relative.append(zip(after, before).map { $1 != 0 ? ($0 - $1) / abs($1) : $0 - $1 })
                 standardized.append((0..<names.count).map { k in sd[k] > 0 ? (after[k] - before[k]) / sd[k] : 0 })
             }
@@ -154,7 +174,8 @@ struct Attributes: ParsableCommand {
             let offDiagonal = names.indices.flatMap { i in names.indices.filter { $0 != i }.map { abs(standardized[i][$0]) } }
             let leak = offDiagonal.reduce(0, +) / Double(max(1, offDiagonal.count))
             if json {
-                print(try jsonString(Result(attributes: names, amount: amount, direction: direction.rawValue, windows: windows.count,
+                print(try jsonString(Result(attributes: names, amount: amount, direction: direction.rawValue, checked: check,
+                                            windows: windows.count, kept_as_reconstructed: kept,
                                             baseline: Dictionary(uniqueKeysWithValues: zip(names, before)),
                                             baseline_sd: Dictionary(uniqueKeysWithValues: zip(names, sd)),
                                             standardized_change: standardized, relative_change: relative, dominant: dominant.map { names[$0] },
@@ -163,7 +184,8 @@ struct Attributes: ParsableCommand {
             }
             let short = encoding == .drums ? ["density", "sync", "cymbals"] : ["density", "interval", "range", "sync16", "sync8", "diatonic"]
             let header = "".padding(toLength: 18, withPad: " ", startingAt: 0) + short.map { $0.padding(toLength: 10, withPad: " ", startingAt: 0) }.joined()
-            print("\(windows.count) windows, amount \(amount), \(direction.rawValue) directions; rows: vector added, columns: attribute measured")
+            print("\(windows.count) windows, amount \(amount), \(direction.rawValue) directions, \(check ? "checked" : "unchecked"); "
+                  + "rows: vector added, columns: attribute measured")
             print("\nchange in standard deviations of the attribute (* marks the row's largest):\n" + header)
             for (i, row) in standardized.enumerated() {
                 var line = names[i].padding(toLength: 18, withPad: " ", startingAt: 0)
@@ -174,6 +196,10 @@ struct Attributes: ParsableCommand {
             print("\(dominant.count) of \(names.count) edits move their own attribute the way asked and most"
                   + (dominant.count < names.count ? " (not: " + names.indices.filter { !dominant.contains($0) }.map { names[$0] }.joined(separator: ", ") + ")" : "")
                   + String(format: "; mean |change| off the diagonal %.2f", leak))
+            if check {
+                print("windows kept as reconstructed (no step length did better): "
+                      + zip(names, kept).map { "\($0.0) \($0.1)" }.joined(separator: ", "))
+            }
             print("\nrelative change of the mean:\n" + header)
             for (i, row) in relative.enumerated() {
                 var line = names[i].padding(toLength: 18, withPad: " ", startingAt: 0)

@@ -80,7 +80,8 @@ struct Edit: ParsableCommand {
         abstract: "Edit a piece along an attribute: --attribute note_density --amount 1 gives more notes.",
         discussion: """
             Runs Pipelines/edit.yaml: every 2-bar window (16-bar with a 16-bar model) is encoded, moved by amount \
-            times the attribute's direction (--direction), decoded and joined back; tempo, meter, key, program \
+            times the attribute's direction (--direction), decoded (checked: the step at several lengths, keeping \
+            per window the decode that moves the attribute and holds the others best) and joined back; tempo, meter, key, program \
             and other tracks stay, and windows the model cannot take are kept as they were. Melody attributes: note_density, \
             average_interval, pitch_range, syncopation_16th, syncopation_8th, diatonic. With --track drums (or a \
             drum model) the drum track is edited by the drum model (Models/drums_2bar_small beside the melody \
@@ -125,6 +126,13 @@ struct Edit: ParsableCommand {
         """, valueName: "disentangled|raw|orthogonal"))
     var direction: AttributeVectors.Direction = .disentangled
 
+    @Flag(inversion: .prefixedNo, help: """
+        Check the edit: decode the step at 0.5, 1, 1.5, 2 and 3 times its length and keep, per window, the \
+        decode that moves the attribute the way asked while moving the other attributes least (the reconstruction \
+        where none does better). --no-check decodes the step as it is.
+        """)
+    var check = true
+
     @OptionGroup var model: ModelOption
 
     func validate() throws {
@@ -147,7 +155,7 @@ struct Edit: ParsableCommand {
         try runBundledPipeline("edit", inputs: [source], settings: [
             "output": .string(target), "model": .string(folder), "attribute": .string(attribute.name), "amount": .double(amount),
             "bars": .int(try modelBars(folder)), "track": .string(chosen), "keep_tune": .bool(keepTune),
-            "direction": .string(direction.rawValue)], statusToStandardError: toStdout, precision: model.precision.checked())
+            "direction": .string(direction.rawValue), "check": .bool(check)], statusToStandardError: toStdout, precision: model.precision.checked())
         if let wav { try runBundledPipeline("render", inputs: [target], settings: ["output": .string(wav)], statusToStandardError: toStdout) }
         try streams.finish(output, written: target)
     }
