@@ -17,11 +17,14 @@ import Testing
         for (i, length) in CheckedEdit.lengths.enumerated() { #expect(c[i + 1] == [length, 2 * length]) }
     }
 
-    /// Earned: the own change the way asked, capped at the target; paid: every other change, in spreads.
+    /// Earned: the own change the way asked up to the target, less as far again past it; paid: every other
+    /// change, in spreads.
     @Test func scoreEarnsTheOwnMoveUpToItsTargetAndPaysForTheOthers() {
         let e = edit(target: 1)
         #expect(e.score([0.5, 0, 0], reconstruction: [0, 0, 0]) == 0.5)
-        #expect(e.score([3, 0, 0], reconstruction: [0, 0, 0]) == 1)            // past the target: no more
+        #expect(e.score([1, 0, 0], reconstruction: [0, 0, 0]) == 1)
+        #expect(e.score([1.5, 0, 0], reconstruction: [0, 0, 0]) == 0.5)          // past the target: less
+        #expect(e.score([3, 0, 0], reconstruction: [0, 0, 0]) == -1)
         // Other attributes cost half a point per standard deviation (the default `cost`), or what `cost` says.
         #expect(abs(e.score([0.8, 1, 0.1], reconstruction: [0, 0, 0]) - (0.8 - 0.5 * (0.5 + 0.2))) < 1e-12)
         var strict = e
@@ -34,8 +37,9 @@ import Testing
     @Test func choosesTheBestLengthTheShorterOnTiesAndTheReconstructionWhenNothingHelps() {
         let e = edit(target: 1)
         let r = [0.0, 0, 0]
-        // Lengths 0.5 ... 3: the 1.5 step reaches the target with no cost; 2 and 3 reach it too but move the others.
-        #expect(e.choose([r, [0.4, 0, 0], [0.9, 0, 0], [1.2, 0, 0], [1.5, 0.4, 0], [2, 0, 0]]) == 3)
+        // Lengths 0.5 ... 3: the 1.5 step lands on the target; 1 falls short, 2 moves the others, 3 overshoots.
+        #expect(e.choose([r, [0.4, 0, 0], [0.9, 0, 0], [1, 0, 0], [1, 0.4, 0], [1.8, 0, 0]]) == 3)
+        #expect(e.choose([r, [0.4, 0, 0], [0.9, 0, 0], [1.2, 0, 0], [1.5, 0.4, 0], [2, 0, 0]]) == 2)
         // Two candidates scoring the same: the shorter.
         #expect(e.choose([r, [1, 0, 0], [1, 0, 0], [2, 0, 0], [1, 0, 0], [1, 0, 0]]) == 1)
         // Every step moves the others more than it earns, or goes the wrong way: the reconstruction.
