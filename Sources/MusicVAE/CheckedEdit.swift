@@ -3,8 +3,8 @@ import NoteSequences
 
 /// An attribute edit that checks what the decoder makes of it: the step is decoded at several lengths, and each
 /// window keeps the decode that moves the named attributes the way asked, as near their targets as it can, while
-/// moving the others least; where no length does better than nothing, the window comes back as its
-/// reconstruction.
+/// moving the others least; where no length does better than nothing, `decode` says so (the decode stage then
+/// gives the window back as it was).
 ///
 /// Why check: the decoder's response to a step is not linear and differs from window to window. The same
 /// direction that adds notes to one window changes another's intervals, and the longer step a small response

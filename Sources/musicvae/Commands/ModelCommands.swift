@@ -128,8 +128,8 @@ struct Edit: ParsableCommand {
 
     @Flag(inversion: .prefixedNo, help: """
         Check the edit: decode the step at 0.5, 1, 1.5, 2 and 3 times its length and keep, per window, the \
-        decode that moves the attribute the way asked while moving the other attributes least (the reconstruction \
-        where none does better). --no-check decodes the step as it is.
+        decode that moves the attribute the way asked while moving the other attributes least (the window as it \
+        was where none does better). --no-check decodes the step as it is.
         """)
     var check = true
 

@@ -20,7 +20,7 @@ enum AttributeShift {
             ParameterSpec("direction", .choice(AttributeVectors.Direction.allCases.map(\.rawValue)), default: .string("disentangled"),
                           doc: "disentangled: the model's learnt direction for the attribute, fitted to hold the other attributes (the default); raw: the quartile vector, which also moves every attribute correlated with this one; orthogonal: the quartile vector without its components along the other vectors (weak where they are nearly parallel)"),
             ParameterSpec("check", .bool, default: .bool(true),
-                          doc: "decode the step at 0.5, 1, 1.5, 2 and 3 times its length and keep, per window, the decode that moves this attribute the way asked while moving the others least (the reconstruction where none does better; greedy decoding only); false: decode the step as it is"),
+                          doc: "decode the step at 0.5, 1, 1.5, 2 and 3 times its length and keep, per window, the decode that moves this attribute the way asked while moving the others least (the window as it was where none does better; greedy decoding only); false: decode the step as it is"),
         ],
         stage: { p in
             let folder = try ModelStore.checkedFolder(p)

@@ -4,7 +4,8 @@ import NoteSequences
 
 /// `decode`: latent codes back to melody or drum windows (greedy at temperature 0, else sampled). A code decodes
 /// with the model it was encoded by (a member of the stage's model's family, when it says so); a code an
-/// attribute stage moved with checking on decodes as its `CheckedEdit` chooses.
+/// attribute stage moved with checking on decodes as its `CheckedEdit` chooses, and where it chooses no edit, its
+/// window comes back as it was.
 enum Decode {
     static let definition = StageDefinition(
         name: "decode",
@@ -30,6 +31,7 @@ enum Decode {
 
         func process(group codes: [LatentCode], drops: inout DropCounts) throws -> [MelodyWindow] {
             var decoded = [[Int]?](repeating: nil, count: codes.count)
+            var kept = Set<Int>()
             for owner in Set(codes.filter { $0.z != nil }.map { $0.model ?? "" }).sorted() {
                 let m = try ModelStore.model(owner.isEmpty ? folder : owner, precision: precision)
                 let all = codes.indices.filter { codes[$0].z != nil && (codes[$0].model ?? "") == owner }
@@ -37,12 +39,15 @@ enum Decode {
                 let checked = temperature > 0 ? [] : all.filter { i in codes[i].edit.map { $0.edited == codes[i].z } ?? false }
                 let chosen = try CheckedEdit.decode(checked.map { codes[$0].edit! }, tonics: checked.map { codes[$0].window.majorTonic }, model: m)
                 for (j, i) in checked.enumerated() {
-                    decoded[i] = chosen[j].events
                     if chosen[j].length == nil {
-                        drops.add("edited windows kept as reconstructed: no step length moved the attribute the way asked without moving the others more")
+                        // Nothing did better than no edit: the window as it was, not the model's reconstruction of it.
+                        kept.insert(i)
+                        drops.add("edited windows kept as they were: no step length moved the attribute the way asked without moving the others more")
+                    } else {
+                        decoded[i] = chosen[j].events
                     }
                 }
-                let picked = all.filter { decoded[$0] == nil }
+                let picked = all.filter { decoded[$0] == nil && !kept.contains($0) }
                 // Each batch draws from its own seed, so sampled windows past the first batch are not repeats.
                 let ids = try MusicVAEModel.inBatches(picked.map { codes[$0].z! }) { batch, k in
                     try m.decode(z: batch, temperature: temperature > 0 ? Float(temperature) : nil, seed: seed &+ UInt64(k))
