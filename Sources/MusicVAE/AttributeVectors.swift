@@ -80,9 +80,16 @@ public struct AttributeVectors: Codable, Sendable, Equatable {
     /// spreads (`file` names it) or lacks one of the names.
     public func checkedMove(_ name: String, amount: Float, names: [String], file: String) throws -> (move: CheckedEdit.Move, spreads: [Double]) {
         let spread = names.map { spreads?[$0] }
-        guard let k = names.firstIndex(of: name), let q = quartileMeans[name], spread.allSatisfy({ $0 != nil }) else {
+        guard let k = names.firstIndex(of: name) else {
+            throw MusicVAEError.invalidInput("\(name) is not one of this model's attributes (" + names.joined(separator: ", ") + ")")
+        }
+        guard let q = quartileMeans[name] else {
+            throw MusicVAEError.invalidInput("\(file) has no quartile means for \(name); recompute it with `musicvae attributes compute`")
+        }
+        guard spread.allSatisfy({ $0 != nil }) else {
             throw MusicVAEError.invalidInput("\(file) has no spreads of " + names.joined(separator: ", ")
-                + " (written before checked edits); recompute it with `musicvae attributes compute`, or edit without checking (check false)")
+                + " (written before checked edits); recompute it with `musicvae attributes compute`, or edit without checking "
+                + "(`--no-check`; in a pipeline, check false)")
         }
         let s = spread.map { $0! }
         let target = s[k] > 0 ? Double(abs(amount)) * abs(q[0] - q[1]) / s[k] : 0

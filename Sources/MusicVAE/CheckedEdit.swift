@@ -58,11 +58,18 @@ public struct CheckedEdit: Sendable, Equatable {
         self.base = base; self.edited = edited; self.moves = moves; self.spreads = spreads
     }
 
-    /// The same edit with a further step (another attribute stage) from its edited code to `edited`.
+    /// The same edit with a further step (another attribute stage) from its edited code to `edited`. A move of an
+    /// attribute already moved joins it: their signed targets add up (two +1 steps ask for twice the gap; +1 and
+    /// -1, for none).
     public func adding(_ move: Move, to edited: [Float]) -> CheckedEdit {
         var next = self
         next.edited = edited
-        next.moves.append(move)
+        if let k = moves.firstIndex(where: { $0.attribute == move.attribute }) {
+            let total = moves[k].sign * moves[k].target + move.sign * move.target
+            next.moves[k] = Move(attribute: move.attribute, sign: total < 0 ? -1 : 1, target: abs(total))
+        } else {
+            next.moves.append(move)
+        }
         return next
     }
 

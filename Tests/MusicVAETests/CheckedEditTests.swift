@@ -54,6 +54,15 @@ import Testing
         #expect(both.score([1, 1, 0], reconstruction: [0, 0, 0]) == 1 - 0.5 * 0.5)
     }
 
+    /// A second move of the same attribute joins the first: signed targets add.
+    @Test func movesOfOneAttributeJoin() {
+        let twice = edit(target: 1).adding(.init(attribute: 0, sign: 1, target: 1), to: [2, 4])
+        #expect(twice.moves == [.init(attribute: 0, sign: 1, target: 2)])
+        #expect(twice.score([2, 0, 0], reconstruction: [0, 0, 0]) == 2)
+        let undone = edit(target: 1).adding(.init(attribute: 0, sign: -1, target: 1.5), to: [0, 0])
+        #expect(undone.moves == [.init(attribute: 0, sign: -1, target: 0.5)])
+    }
+
     /// The move an attributes file gives: its target is the amount times the top-minus-bottom gap in spreads; a
     /// file written before spreads says what to do.
     @Test func attributeFilesGiveTheMoveAndSayWhenTheyPredateSpreads() throws {

@@ -16,7 +16,8 @@ import NoteSequences
 
     func edit(_ input: String, to output: String, track: String = "auto") throws -> RunReport {
         let model = try stages.modelWithAttributes()
-        let r = try stages.run("edit", ["model=\(model)", "attribute=note_density", "amount=2", "output=\(output)", "track=\(track)"],
+        // Unchecked: the golden model's random weights decode noise, which a checked edit may turn down.
+        let r = try stages.run("edit", ["model=\(model)", "attribute=note_density", "amount=2", "check=false", "output=\(output)", "track=\(track)"],
                                inputs: [input])
         #expect(r.failures.isEmpty)
         return r

@@ -209,7 +209,8 @@ import NoteSequences
     }
 
     /// The decode stage checks an edit only while the code is still the edit's: a code a later stage moved
-    /// decodes as it is.
+    /// decodes as it is. Where no length does better than none, an edit of the window's own code gives the window
+    /// back as it was, and an edit of any other code (a sample, a variation) the decode of that code.
     @Test func aCodeMovedAfterItsEditDecodesAsItIs() throws {
         let model = try modelWithAttributes()
         let m = try MusicVAEModel.load(from: URL(fileURLWithPath: model))
@@ -223,15 +224,19 @@ import NoteSequences
         let edit = CheckedEdit(base: mu, edited: Latent.add(mu, v, amount: 2), moves: [move], spreads: spreads)
         var held = LatentCode(z: edit.edited, window: window)
         held.edit = edit
+        let unencoded = held   // the same edit of a code that does not stand for its window
+        held.encoded = mu
         var moved = held
-        moved.z = Latent.add(edit.edited, v, amount: 1)
+        moved.z = Latent.add(edit.edited, v, amount: 0.7)   // not one of the edit's lengths
         let stage = Decode.Body(folder: model, temperature: 0, seed: 0, keepTune: false, precision: .float32)
-        let out = try stage.process(group: [held, moved], drops: &drops)
+        let out = try stage.process(group: [held, unencoded, moved], drops: &drops)
         let chosen = try CheckedEdit.decode([edit], tonics: [window.majorTonic], model: m)[0]
         // The chosen decode, or where no length did better than nothing, the window as it was.
         #expect(out[0].events == (chosen.length == nil ? window.events : chosen.events))
         #expect(out[0].generated == (chosen.length != nil))
-        #expect(out[1].events == (try m.decode(z: [moved.z!])[0]))
+        #expect(out[1].events == chosen.events && out[1].generated)
+        #expect(out[2].events == (try m.decode(z: [moved.z!])[0]))
+        #expect(edit.candidates.allSatisfy { $0 != moved.z! })
     }
 
     @Test func attributeEditsAndSamplesAreSeeded() throws {
@@ -260,7 +265,8 @@ import NoteSequences
         let (move, spreads) = try vectors.checkedMove("note_density", amount: 2, names: MelodyAttributes.names, file: model)
         let edit = CheckedEdit(base: mu, edited: Latent.add(mu, v, amount: 2), moves: [move], spreads: spreads)
         let decodes = try edit.candidates.map { try m.decode(z: [$0])[0] }
-        let scores = decodes.map { edit.score(MelodyAttributes(events: $0).values, reconstruction: MelodyAttributes(events: decodes[0]).values) }
+        func values(_ events: [Int]) -> [Double] { LineEncoding.melody.attributeValues(of: events, majorTonic: first.majorTonic) }
+        let scores = decodes.map { edit.score(values($0), reconstruction: values(decodes[0])) }
         let checked = try NoteSequence(path: out + "/checked.mid").quantized().notes.filter { $0.start < first.window.end }.map { [$0.pitch, $0.start] }
         if scores.dropFirst().allSatisfy({ $0 <= 0 }) {
             // No length did better than nothing: the window as it was.

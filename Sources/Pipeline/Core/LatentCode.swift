@@ -20,6 +20,10 @@ public struct LatentCode: PipelineValue {
     /// The attribute edit that moved `z` here, for the decode stage to check (nil: decode `z` as it is). It holds
     /// only while `z` is its edited code: a stage that moves `z` again without extending it voids it.
     public var edit: CheckedEdit?
+    /// The code the encoder gave `window` (nil for codes that did not come from encoding it: samples,
+    /// interpolations, variations). A checked edit that starts there and finds no step length better than none gives
+    /// the window back as it was; one that starts anywhere else, the decode of where it started.
+    public var encoded: [Float]?
 
     /// Creates a code.
     public init(z: [Float]?, window: MelodyWindow, label: String = "", model: String? = nil) {

@@ -36,14 +36,21 @@ enum Decode {
                 let m = try ModelStore.model(owner.isEmpty ? folder : owner, precision: precision)
                 let all = codes.indices.filter { codes[$0].z != nil && (codes[$0].model ?? "") == owner }
                 // Checked edits (greedy decoding only: a sampled decode says little about the step).
-                let checked = temperature > 0 ? [] : all.filter { i in codes[i].edit.map { $0.edited == codes[i].z } ?? false }
+                let edited = all.filter { i in codes[i].edit.map { $0.edited == codes[i].z } ?? false }
+                if temperature > 0 && !edited.isEmpty {
+                    drops.add("edited windows decoded unchecked: checking needs greedy decoding (temperature 0)", edited.count)
+                }
+                let checked = temperature > 0 ? [] : edited
                 let chosen = try CheckedEdit.decode(checked.map { codes[$0].edit! }, tonics: checked.map { codes[$0].window.majorTonic }, model: m)
+                let nothingBetter = "no step length moved the attribute the way asked without moving the others more"
                 for (j, i) in checked.enumerated() {
-                    if chosen[j].length == nil {
-                        // Nothing did better than no edit: the window as it was, not the model's reconstruction of it.
+                    if chosen[j].length == nil && codes[i].edit!.base == codes[i].encoded {
+                        // Nothing did better than no edit of the window's own code: the window as it was, not the
+                        // model's reconstruction of it.
                         kept.insert(i)
-                        drops.add("edited windows kept as they were: no step length moved the attribute the way asked without moving the others more")
+                        drops.add("edited windows kept as they were: " + nothingBetter)
                     } else {
+                        if chosen[j].length == nil { drops.add("edited codes decoded without the step: " + nothingBetter) }
                         decoded[i] = chosen[j].events
                     }
                 }

@@ -59,7 +59,9 @@ enum Encode {
                               + family.map { ", \(($0.folder as NSString).lastPathComponent) \(Encode.describe($0.config))" }.joined() + ")")
                     return LatentCode(z: nil, window: w)
                 }
-                return LatentCode(z: codes[i], window: w, label: "window \(w.window.index + 1)", model: k == 0 ? nil : family[k - 1].folder)
+                var code = LatentCode(z: codes[i], window: w, label: "window \(w.window.index + 1)", model: k == 0 ? nil : family[k - 1].folder)
+                code.encoded = codes[i]
+                return code
             }
         }
     }
