@@ -35,6 +35,14 @@ import NoteSequences
         let encode = try #require(r.stages.first { $0.stage == "encode" })
         #expect(encode.dropped.isEmpty, "\(encode.dropped)")
         #expect(try NoteSequence(path: out + "/waltz.mid").notes != NoteSequence(path: waltz).notes)
+        // Checked, the triple member's spreads and attribute names check its windows: the edit runs, and what it
+        // does not change it counts.
+        let checked = try stages.run("edit", ["model=\(model)", "attribute=note_density", "amount=2", "output=\(out)/waltz-checked.mid"], inputs: [waltz])
+        #expect(checked.failures.isEmpty, "\(checked.failures)")
+        let decode = try #require(checked.stages.first { $0.stage == "decode" })
+        let kept = decode.dropped.first { $0.key.hasPrefix("edited windows kept as they were") }?.value ?? 0
+        let changed = try NoteSequence(path: out + "/waltz-checked.mid").notes != NoteSequence(path: waltz).notes
+        #expect(kept > 0 || changed, "\(decode.dropped)")
     }
 
     /// A member whose attributes.json predates the disentangled directions fails only the windows that go to it:
