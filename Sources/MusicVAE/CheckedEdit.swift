@@ -50,7 +50,7 @@ public struct CheckedEdit: Sendable, Equatable {
     /// What a standard deviation of change in an attribute no move names costs, against one earned. At 1,
     /// mel_2bar_small's fewer-notes edit left 600 of 1,000 held-out windows as reconstructed (density -0.64
     /// standard deviations); at 0.5, 103 of 400 (-1.16), every row still dominant at amounts 1 and -1, off the
-    /// diagonal 0.10 and 0.06; at 0.25, 0.13 and 0.09.
+    /// diagonal 0.10 and 0.06; at 0.25, 0.13 and 0.09 (measured before the overshoot rule of `score`).
     public var cost = 0.5
 
     /// An edit from `base` to `edited`.

@@ -132,9 +132,8 @@ struct Attributes: ParsableCommand {
             let windows = picked.map { pool[$0] }, tonics = picked.map { poolTonics[$0] }
             let mu = try m.encodeInBatches(windows: windows).mu
             let encoding = m.config.lineEncoding, names = encoding.attributeNames
-            /// Mean and standard deviation of each attribute over the windows decoded from `z`.
-            func moments(_ z: [[Float]]) throws -> (mean: [Double], sd: [Double]) {
-                let decoded = try m.decode(z: z)
+            /// Mean and standard deviation of each attribute over decoded windows (one per picked window, in order).
+            func moments(_ decoded: [[Int]]) -> (mean: [Double], sd: [Double]) {
                 let a = zip(decoded, tonics).map { encoding.attributeValues(of: $0.0, majorTonic: $0.1) }
                 let count = Double(a.count)
                 let mean: [Double] = (0..<names.count).map { k in a.reduce(0.0) { $0 + $1[k] } / count }
@@ -144,7 +143,7 @@ struct Attributes: ParsableCommand {
                 }
                 return (mean, sd)
             }
-            let (before, sd) = try moments(mu)
+            let (before, sd) = moments(try m.decode(z: mu))
             var relative: [[Double]] = [], standardized: [[Double]] = [], kept: [Int] = []
             let file = folder + "/" + AttributeVectors.fileName
             for name in names {
@@ -156,11 +155,10 @@ struct Attributes: ParsableCommand {
                     let (move, spreads) = try vectors.checkedMove(name, amount: amount, names: names, file: file)
                     let edits = mu.map { CheckedEdit(base: $0, edited: Latent.add($0, v, amount: amount), moves: [move], spreads: spreads) }
                     let chosen = try CheckedEdit.decode(edits, tonics: tonics, model: m)
-                    let a = zip(chosen, tonics).map { encoding.attributeValues(of: $0.0.events, majorTonic: $0.1) }
-                    after = names.indices.map { k in a.reduce(0.0) { $0 + $1[k] } / Double(a.count) }
+                    after = moments(chosen.map(\.events)).mean
                     kept.append(chosen.filter { $0.length == nil }.count)
                 } else {
-                    after = try moments(mu.map { Latent.add($0, v, amount: amount) }).mean
+                    after = moments(try m.decode(z: mu.map { Latent.add($0, v, amount: amount) })).mean
                     kept.append(0)
                 }
                 relative.append(zip(after, before).map { $1 != 0 ? ($0 - $1) / abs($1) : $0 - $1 })
